@@ -1,0 +1,2 @@
+export { fixturePath, fixturesRoot, readFixture, readJsonFixture } from './fixtures';
+export { fnv1a32, proceduralUniform, proceduralValues } from './procedural-weights';
