@@ -12,7 +12,7 @@ export function libraryConfig(entry: Record<string, string>, overrides: Options 
     sourcemap: true,
     clean: true,
     target: 'es2022',
-    splitting: false,
+    splitting: true,
     treeshake: true,
     ...overrides,
   });

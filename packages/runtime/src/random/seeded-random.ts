@@ -22,14 +22,21 @@ export class SeededRandom {
   private s1 = 0;
   private s2 = 0;
   private s3 = 0;
-  private spareNormal: number | null = null;
 
-  /** @param seed any integer; the stream is fully determined by it. */
+  /**
+   * @param seed any safe integer (negative ones included); the stream is fully determined by it.
+   *   All 53 bits count: seeds that differ only above bit 32 give different streams.
+   */
   constructor(seed: number) {
+    if (!Number.isSafeInteger(seed)) {
+      throw new RangeError(`SeededRandom: seed must be a safe integer, got ${seed}`);
+    }
+    // SplitMix32-style expansion of the seed into four state words, with the high bits folded in.
     let x = seed >>> 0;
+    const high = Math.floor(seed / 4294967296) >>> 0;
     const next = () => {
       x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
+      let z = (x ^ Math.imul(high, 0x85ebca6b)) >>> 0;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
@@ -61,32 +68,52 @@ export class SeededRandom {
     return (high * 67108864 + low) / 9007199254740992;
   }
 
-  /** Uniform integer in [0, n). */
+  /** Uniform integer in [0, n), for 1 <= n <= 2^32. */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0)
-      throw new RangeError(`SeededRandom.int: n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0 || n > 4294967296)
+      throw new RangeError(`SeededRandom.int: n must be an integer in [1, 2^32], got ${n}`);
     return Math.floor(this.uniform() * n);
   }
 
-  /** Standard normal N(0, 1) by the Box-Muller transform. */
-  normal(): number {
-    if (this.spareNormal !== null) {
-      const value = this.spareNormal;
-      this.spareNormal = null;
-      return value;
-    }
-    let u = 0;
-    while (u === 0) u = this.uniform();
-    const v = this.uniform();
-    const radius = Math.sqrt(-2 * Math.log(u));
-    this.spareNormal = radius * Math.sin(2 * Math.PI * v);
-    return radius * Math.cos(2 * Math.PI * v);
+  /** Uniform in [min, max). */
+  uniformIn(min: number, max: number): number {
+    return min + (max - min) * this.uniform();
   }
 
-  /** `count` standard normal values as float32. */
+  /** Two independent N(0, 1) values by the Box-Muller transform (two uniforms). */
+  private normalPair(): [number, number] {
+    // 1 - uniform() lies in (0, 1], so the logarithm is finite.
+    const radius = Math.sqrt(-2 * Math.log(1 - this.uniform()));
+    const angle = 2 * Math.PI * this.uniform();
+    return [radius * Math.cos(angle), radius * Math.sin(angle)];
+  }
+
+  /**
+   * Standard normal N(0, 1). Uses one Box-Muller pair and drops its second value, so the whole
+   * generator state stays in {@link getState}.
+   */
+  normal(): number {
+    return this.normalPair()[0];
+  }
+
+  /**
+   * `count` standard normal values as float32, using both values of each Box-Muller pair (so it
+   * is not the same as `count` calls of {@link normal}).
+   */
   normalArray(count: number): Float32Array {
     const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) out[i] = this.normal();
+    for (let i = 0; i < count; i += 2) {
+      const [first, second] = this.normalPair();
+      out[i] = first;
+      if (i + 1 < count) out[i + 1] = second;
+    }
+    return out;
+  }
+
+  /** `count` uniform values in [min, max) as float32 (default [0, 1)). */
+  uniformArray(count: number, min = 0, max = 1): Float32Array {
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++) out[i] = min + (max - min) * this.uniform();
     return out;
   }
 
@@ -111,7 +138,7 @@ export class SeededRandom {
     return new SeededRandom(this.nextUint32());
   }
 
-  /** The state to store; {@link setState} restores the exact stream (a pending normal is discarded). */
+  /** The complete state to store; {@link setState} resumes the exact same stream. */
   getState(): SeededRandomState {
     return [this.s0, this.s1, this.s2, this.s3];
   }
@@ -120,8 +147,10 @@ export class SeededRandom {
     if (state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) {
       throw new Error('SeededRandom.setState: state must be four unsigned 32-bit integers');
     }
+    if ((state[0] | state[1] | state[2] | state[3]) === 0) {
+      throw new Error('SeededRandom.setState: the all-zero state is not valid for xoshiro128**');
+    }
     [this.s0, this.s1, this.s2, this.s3] = state;
-    this.spareNormal = null;
   }
 }
 

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { readSafetensors, type SafetensorsFile } from '../io/safetensors';
 
 /**
@@ -36,4 +36,24 @@ export function readFixture(relative: string): SafetensorsFile {
 /** Parses a JSON fixture, e.g. `readJsonFixture('clip/fid64.json')`. */
 export function readJsonFixture<T = unknown>(relative: string): T {
   return JSON.parse(readFileSync(fixturePath(relative), 'utf8')) as T;
+}
+
+/**
+ * Relative paths (as `readFixture` takes them) of every fixture file whose name ends with
+ * `extension` (default `'.safetensors'`; `''` lists all), found recursively and sorted. Lets a
+ * test cover whatever fixtures exist instead of a hard-coded list.
+ */
+export function listFixtures(extension = '.safetensors'): string[] {
+  const root = fixturesRoot();
+  if (!existsSync(root)) throw new Error(`fixtures folder missing: ${root}`);
+  const found: string[] = [];
+  const walk = (directory: string): void => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(extension)) found.push(relative(root, path).split('\\').join('/'));
+    }
+  };
+  walk(root);
+  return found.sort();
 }

@@ -1,0 +1,163 @@
+import type { SeededRandom } from '@ratlip/runtime';
+import * as tf from '@tensorflow/tfjs';
+import type { MutableStateDict, StateDict } from '../core/state-dict';
+import {
+  type ConditionalAffineParams,
+  conditionalAffineModulation,
+  exportConditionalAffineToStateDict,
+  initConditionalAffine,
+  loadConditionalAffineFromStateDict,
+} from './conditional-affine';
+import { applyModulation, type Modulation } from './modulation';
+import {
+  exportLegacyRecurrentAffineToStateDict,
+  exportRecurrentAffineToStateDict,
+  initLegacyRecurrentAffine,
+  initRecurrentAffine,
+  type LegacyRecurrentAffineParams,
+  legacyRecurrentAffineModulation,
+  loadLegacyRecurrentAffineFromStateDict,
+  loadRecurrentAffineFromStateDict,
+  type RecurrentAffineParams,
+  recurrentAffineModulation,
+} from './recurrent-affine';
+import type { RecurrentAffineChain } from './recurrent-affine-chain';
+
+/**
+ * Which affine a DF block uses:
+ * - `'conditional'`: DF-GAN's affine (heads read the condition directly); RATLIP's G-blocks.
+ * - `'recurrent'`: paper-mode RAT (heads read the shared cell of a {@link RecurrentAffineChain}); default
+ *   of the M-block.
+ * - `'recurrent-legacy'`: the official RATLIP `Affine_rnn` (batch-as-time LSTM per affine), for official
+ *   checkpoints only.
+ */
+export type AffineKind = 'conditional' | 'recurrent' | 'recurrent-legacy';
+
+/** Parameters of any affine kind, discriminated by `kind`. */
+export type AffineParams = ConditionalAffineParams | RecurrentAffineParams | LegacyRecurrentAffineParams;
+
+/** Sizes for {@link initAffine}. */
+export interface AffineInitConfig {
+  /** Condition size (RATLIP: 612). */
+  readonly condDim: number;
+  /** Modulated channels. */
+  readonly channels: number;
+  /** Recurrent kinds: LSTM hidden size. Default 64 (RATLIP). */
+  readonly hiddenSize?: number;
+}
+
+/** Forward options shared by every affine kind. */
+export interface AffineForwardOptions {
+  /** The pass's chain; required by `'recurrent'` affines, ignored by the others. */
+  chain?: RecurrentAffineChain;
+}
+
+type ParamsOf<K extends AffineKind> = Extract<AffineParams, { kind: K }>;
+
+interface AffineKindSpec<K extends AffineKind> {
+  init(config: AffineInitConfig, rng: SeededRandom): ParamsOf<K>;
+  modulation(params: ParamsOf<K>, cond: tf.Tensor, options: AffineForwardOptions): Modulation;
+  load(dict: StateDict, prefix: string): ParamsOf<K>;
+  export(params: ParamsOf<K>, prefix: string): MutableStateDict;
+}
+
+/** Default LSTM hidden size of the recurrent kinds (RATLIP's `hidden_size`). */
+export const DEFAULT_RAT_HIDDEN_SIZE = 64;
+
+/** The registry of affine kinds: how each is initialised, run, loaded and exported. */
+export const AFFINE_KINDS: { readonly [K in AffineKind]: AffineKindSpec<K> } = {
+  conditional: {
+    init: (config, rng) => initConditionalAffine(config.condDim, config.channels, rng),
+    modulation: (params, cond) => conditionalAffineModulation(params, cond),
+    load: loadConditionalAffineFromStateDict,
+    export: exportConditionalAffineToStateDict,
+  },
+  recurrent: {
+    init: (config, rng) =>
+      initRecurrentAffine(config.hiddenSize ?? DEFAULT_RAT_HIDDEN_SIZE, config.channels, rng),
+    modulation: recurrentAffineModulation,
+    load: loadRecurrentAffineFromStateDict,
+    export: exportRecurrentAffineToStateDict,
+  },
+  'recurrent-legacy': {
+    init: (config, rng) =>
+      initLegacyRecurrentAffine(
+        config.condDim,
+        config.hiddenSize ?? DEFAULT_RAT_HIDDEN_SIZE,
+        config.channels,
+        rng,
+      ),
+    modulation: (params, cond) => {
+      const { gamma, beta, sequence, h, c } = legacyRecurrentAffineModulation(params, cond);
+      tf.dispose([sequence, h, c]);
+      return { gamma, beta };
+    },
+    load: loadLegacyRecurrentAffineFromStateDict,
+    export: exportLegacyRecurrentAffineToStateDict,
+  },
+};
+
+function specOf<K extends AffineKind>(kind: K): AffineKindSpec<K> {
+  const spec = AFFINE_KINDS[kind];
+  if (!spec)
+    throw new Error(
+      `affine kind: unknown '${kind}', expected one of ${Object.keys(AFFINE_KINDS).join(', ')}`,
+    );
+  return spec;
+}
+
+/** Initialises an affine of `kind` (identity heads, PyTorch-default first layers / LSTM). */
+export function initAffine<K extends AffineKind>(
+  kind: K,
+  config: AffineInitConfig,
+  rng: SeededRandom,
+): ParamsOf<K> {
+  return specOf(kind).init(config, rng);
+}
+
+/**
+ * gamma/beta of any affine kind.
+ * @param cond `[batch, condDim]`.
+ * @returns `[batch, channels]` each (`[1, channels]` for `'recurrent-legacy'`).
+ */
+export function affineModulation<K extends AffineKind>(
+  params: ParamsOf<K>,
+  cond: tf.Tensor,
+  options: AffineForwardOptions = {},
+): Modulation {
+  return specOf(params.kind as K).modulation(params, cond, options);
+}
+
+/**
+ * `gamma * x + beta` for any affine kind.
+ * @param x `[batch, height, width, channels]`.
+ * @param cond `[batch, condDim]`.
+ */
+export function affineForward(
+  params: AffineParams,
+  x: tf.Tensor,
+  cond: tf.Tensor,
+  options: AffineForwardOptions = {},
+): tf.Tensor4D {
+  const modulation = affineModulation(params, cond, options);
+  const out = applyModulation(x, modulation);
+  tf.dispose([modulation.gamma, modulation.beta]);
+  return out;
+}
+
+/** Reads an affine of `kind` from its official keys under `prefix`. */
+export function loadAffineFromStateDict<K extends AffineKind>(
+  dict: StateDict,
+  prefix: string,
+  kind: K,
+): ParamsOf<K> {
+  return specOf(kind).load(dict, prefix);
+}
+
+/** Writes an affine's keys under `prefix`. */
+export function exportAffineToStateDict<K extends AffineKind>(
+  params: ParamsOf<K>,
+  prefix: string,
+): MutableStateDict {
+  return specOf(params.kind as K).export(params, prefix);
+}

@@ -1,0 +1,197 @@
+import type { SeededRandom } from '@ratlip/runtime';
+import * as tf from '@tensorflow/tfjs';
+import type { BatchNormConfig } from '../core/batch-norm';
+import {
+  type Conv2dParams,
+  conv2dForward,
+  exportConv2dToStateDict,
+  initConv2d,
+  loadConv2dFromStateDict,
+} from '../core/conv2d';
+import { type MutableStateDict, mergeStateDicts, type StateDict, stateDictHas } from '../core/state-dict';
+import type { AffineKind } from './affine-kinds';
+import type { ConditionalBlockForwardOptions } from './block-forward-options';
+import {
+  type ConvShuffleParams,
+  convShuffleForward,
+  exportConvShuffleToStateDict,
+  initConvShuffle,
+  loadConvShuffleFromStateDict,
+} from './conv-shuffle';
+import {
+  type DfBlockParams,
+  dfBlockForward,
+  exportDfBlockToStateDict,
+  initDfBlock,
+  loadDfBlockFromStateDict,
+} from './df-block';
+import { nearestUpsample, type SpatialSize, spatialSize } from './nearest-upsample';
+import { tidyWithChain } from './recurrent-affine-chain';
+
+/** Hyperparameters of a G-block that a state dict does not hold. */
+export interface GBlockConfig {
+  /** Output spatial size `[height, width]` of the nearest upsample (RATLIP: 8, 16, ..., and 224 last). */
+  readonly size: readonly [number, number];
+}
+
+/**
+ * RATLIP's generator block (`G_Block`): h = nearest-upsample(x, size) (PyTorch legacy nearest);
+ * output = shortcut(h) + residual(h), residual = DF(in) -> Conv_shuffle(in -> out) -> DF(out) ->
+ * Conv_shuffle(out -> out), added without a scale; shortcut a 1x1 conv (bias) only when in != out.
+ * State-dict sub-modules: `fuse1.`, `c1.`, `fuse2.`, `c2.`, `c_sc.`.
+ */
+export interface GBlockParams {
+  readonly config: GBlockConfig;
+  readonly fuse1: DfBlockParams;
+  readonly c1: ConvShuffleParams;
+  readonly fuse2: DfBlockParams;
+  readonly c2: ConvShuffleParams;
+  /** 1x1 conv, present only when in != out. */
+  readonly shortcut?: Conv2dParams;
+}
+
+/** Sizes and options of {@link initGBlock}. */
+export interface GBlockInitConfig {
+  inChannels: number;
+  /** Must be a multiple of 16 (shuffle attention). */
+  outChannels: number;
+  /** Condition size (RATLIP: 612). */
+  condDim: number;
+  /** Output size of the nearest upsample, one number (square) or `[height, width]`. */
+  size: SpatialSize;
+  /** Affine kind of both DF blocks. Default `'conditional'` (as in RATLIP's G-blocks). */
+  affine?: AffineKind;
+  /** LSTM hidden size for recurrent kinds. Default 64. */
+  hiddenSize?: number;
+  /** Kernel size of the two Conv_shuffle convs in pixels. Default 3. */
+  kernelSize?: number;
+  /** DF blocks' leaky ReLU slope. Default 0.2. */
+  dfSlope?: number;
+  /** Conv_shuffle's leaky ReLU slope. Default 0.01. */
+  convSlope?: number;
+  /** Shuffle-attention groups. Default 8. */
+  groups?: number;
+  /** BatchNorm eps/momentum. Default 1e-5 / 0.1. */
+  batchNorm?: Partial<BatchNormConfig>;
+}
+
+/** Reference initialisation of every part. */
+export function initGBlock(config: GBlockInitConfig, rng: SeededRandom): GBlockParams {
+  const df = {
+    condDim: config.condDim,
+    affine: config.affine,
+    hiddenSize: config.hiddenSize,
+    slope: config.dfSlope,
+  };
+  const convOptions = {
+    kernelSize: config.kernelSize,
+    slope: config.convSlope,
+    groups: config.groups,
+    batchNorm: config.batchNorm,
+  };
+  const base = {
+    config: { size: spatialSize(config.size) },
+    fuse1: initDfBlock({ ...df, channels: config.inChannels }, rng),
+    c1: initConvShuffle(config.inChannels, config.outChannels, rng, convOptions),
+    fuse2: initDfBlock({ ...df, channels: config.outChannels }, rng),
+    c2: initConvShuffle(config.outChannels, config.outChannels, rng, convOptions),
+  };
+  if (config.inChannels === config.outChannels) return base;
+  return { ...base, shortcut: initConv2d(config.inChannels, config.outChannels, rng, { kernelSize: 1 }) };
+}
+
+/** Upsampled input, residual and output of a G-block. */
+export interface GBlockOutputs {
+  /** `[batch, size[0], size[1], in]`. */
+  readonly upsampled: tf.Tensor4D;
+  /** `[batch, size[0], size[1], out]`. */
+  readonly residual: tf.Tensor4D;
+  /** `[batch, size[0], size[1], out]`. */
+  readonly output: tf.Tensor4D;
+}
+
+/** Like {@link gBlockForward}, also returning the upsampled input and the residual branch. */
+export function gBlockForwardWithIntermediates(
+  params: GBlockParams,
+  x: tf.Tensor,
+  cond: tf.Tensor,
+  options: ConditionalBlockForwardOptions = {},
+): GBlockOutputs {
+  const affineOptions = { chain: options.chain };
+  const convOptions = { training: options.training };
+  const upsampled = nearestUpsample(x, params.config.size);
+  const residual = tidyWithChain(options.chain, () => {
+    const h1 = convShuffleForward(
+      params.c1,
+      dfBlockForward(params.fuse1, upsampled, cond, affineOptions),
+      convOptions,
+    );
+    return convShuffleForward(params.c2, dfBlockForward(params.fuse2, h1, cond, affineOptions), convOptions);
+  });
+  const output = tf.tidy(() => {
+    const shortcut = params.shortcut ? conv2dForward(params.shortcut, upsampled) : upsampled;
+    return tf.add(shortcut, residual) as tf.Tensor4D;
+  });
+  return { upsampled, residual, output };
+}
+
+/**
+ * @param x `[batch, height, width, in]`.
+ * @param cond `[batch, condDim]`.
+ * @returns `[batch, size[0], size[1], out]`.
+ */
+export function gBlockForward(
+  params: GBlockParams,
+  x: tf.Tensor,
+  cond: tf.Tensor,
+  options: ConditionalBlockForwardOptions = {},
+): tf.Tensor4D {
+  const { upsampled, residual, output } = gBlockForwardWithIntermediates(params, x, cond, options);
+  tf.dispose([upsampled, residual]);
+  return output;
+}
+
+/** Options of {@link loadGBlockFromStateDict}. */
+export interface GBlockLoadOptions {
+  /** Output size of the nearest upsample (not stored in a state dict). */
+  size: SpatialSize;
+  /** Affine kind of the stored DF blocks. Default `'conditional'`. */
+  affine?: AffineKind;
+  /** DF blocks' leaky ReLU slope. Default 0.2. */
+  dfSlope?: number;
+  /** Conv_shuffle's leaky ReLU slope. Default 0.01. */
+  convSlope?: number;
+  /** BatchNorm eps/momentum. Default 1e-5 / 0.1. */
+  batchNorm?: Partial<BatchNormConfig>;
+}
+
+/** Reads the official `G_Block` keys under `prefix`. */
+export function loadGBlockFromStateDict(
+  dict: StateDict,
+  prefix: string,
+  options: GBlockLoadOptions,
+): GBlockParams {
+  const df = { affine: options.affine ?? 'conditional', slope: options.dfSlope };
+  const conv = { slope: options.convSlope, batchNorm: options.batchNorm };
+  const base = {
+    config: { size: spatialSize(options.size) },
+    fuse1: loadDfBlockFromStateDict(dict, `${prefix}fuse1.`, df),
+    c1: loadConvShuffleFromStateDict(dict, `${prefix}c1.`, conv),
+    fuse2: loadDfBlockFromStateDict(dict, `${prefix}fuse2.`, df),
+    c2: loadConvShuffleFromStateDict(dict, `${prefix}c2.`, conv),
+  };
+  if (!stateDictHas(dict, `${prefix}c_sc.weight`)) return base;
+  return { ...base, shortcut: loadConv2dFromStateDict(dict, `${prefix}c_sc.`, { padding: 0 }) };
+}
+
+/** Writes the official `G_Block` keys. */
+export function exportGBlockToStateDict(params: GBlockParams, prefix: string): MutableStateDict {
+  const parts = [
+    exportDfBlockToStateDict(params.fuse1, `${prefix}fuse1.`),
+    exportConvShuffleToStateDict(params.c1, `${prefix}c1.`),
+    exportDfBlockToStateDict(params.fuse2, `${prefix}fuse2.`),
+    exportConvShuffleToStateDict(params.c2, `${prefix}c2.`),
+  ];
+  if (params.shortcut) parts.push(exportConv2dToStateDict(params.shortcut, `${prefix}c_sc.`));
+  return mergeStateDicts(...parts);
+}
