@@ -1,17 +1,3 @@
-import { Command } from 'commander';
+import { runCli } from './program';
 
-const program = new Command('ratlip')
-  .description('Train, sample, evaluate and export RATLIP/GALIP text-to-image GANs on TensorFlow.js')
-  .showHelpAfterError();
-
-program
-  .command('train')
-  .description('train a model (the default run trains a small RATLIP on the built-in Shapes dataset)')
-  .action(() => {
-    process.stderr.write(
-      'ratlip train: not yet available. The trainer lands with issue 9; until then `pnpm test` runs the test suite.\n',
-    );
-    process.exitCode = 2;
-  });
-
-await program.parseAsync();
+process.exitCode = await runCli(process.argv.slice(2));

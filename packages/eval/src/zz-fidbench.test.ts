@@ -4,6 +4,9 @@ import { FeatureStatisticsAccumulator } from './fid/feature-statistics';
 import { frechetDistance } from './fid/frechet-distance';
 import { tridiagonalize, applyTridiagonalBasis } from './linalg/householder-tridiagonal';
 import { tridiagonalEigen } from './linalg/tridiagonal-eigen';
+import { multiplyTransposed } from './linalg/matrix-multiply';
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+function timed<T>(label: string, f: () => T): T { const w = performance.now(), c = cpu(); const r = f(); console.log(label, 'wall', ((performance.now() - w) / 1000).toFixed(2), 'cpu', (cpu() - c).toFixed(2)); return r; }
 test('fid bench', () => {
   const d = Number(process.env.D ?? 2048);
   const random = new SeededRandom(1);
@@ -16,18 +19,15 @@ test('fid bench', () => {
     }
     return acc.finish();
   };
-  let t = performance.now();
-  const a = make(Number(process.env.N1 ?? 2560), 0.2);
+  const a = timed('stats', () => make(Number(process.env.N1 ?? 2560), 0.2));
   const b = make(Number(process.env.N2 ?? 2560), 0.25);
-  console.log('stats', ((performance.now() - t) / 1000).toFixed(1), 's for', a.count! + b.count!, 'rows');
-  t = performance.now();
   const work = Float64Array.from(a.covariance);
-  const f = tridiagonalize(work, d); const t1 = performance.now();
-  const e = tridiagonalEigen(f.diagonal, f.offDiagonal); const t2 = performance.now();
+  const f = timed('tridiag', () => tridiagonalize(work, d));
+  const e = timed('dc', () => tridiagonalEigen(f.diagonal, f.offDiagonal));
   const rows = new Float64Array(d * d); for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) rows[j * d + i] = e.vectors[i * d + j]!;
-  applyTridiagonalBasis(f, rows, d); const t3 = performance.now();
-  console.log('tridiag', ((t1 - t) / 1000).toFixed(1), 'dc', ((t2 - t1) / 1000).toFixed(1), 'back', ((t3 - t2) / 1000).toFixed(1));
-  t = performance.now();
-  const fid = frechetDistance(a, b);
-  console.log('FID', fid.value, 'total', ((performance.now() - t) / 1000).toFixed(1), 's');
+  timed('back', () => applyTridiagonalBasis(f, rows, d));
+  const out = new Float64Array(d * d);
+  timed('gemm n^3', () => multiplyTransposed(d, d, d, { data: rows, stride: d }, { data: a.covariance, stride: d }, { data: out, stride: d }));
+  const fid = timed('FID total', () => frechetDistance(a, b));
+  console.log('FID', fid.value);
 });

@@ -82,6 +82,7 @@ export type {
   ZipWriteOptions,
 } from './io/zip';
 export { readZip, writeZip, ZipError } from './io/zip';
+export { registerCpuGradientKernelFixes } from './kernels/register-cpu-gradient-kernel-fixes';
 export { registerHigherOrderGradients } from './kernels/register-higher-order-gradients';
 export {
   registerWasmTrainingKernels,

@@ -18,7 +18,9 @@ export function checkBlockList(blocks: readonly number[], layers: number, option
   const seen = new Set<number>();
   for (const block of blocks) {
     if (!Number.isInteger(block) || block < 0 || block >= layers) {
-      throw new Error(`${option}: block ${block} is not an integer in [0, ${layers}) for a ${layers}-block tower`);
+      throw new Error(
+        `${option}: block ${block} is not an integer in [0, ${layers}) for a ${layers}-block tower`,
+      );
     }
     if (seen.has(block)) throw new Error(`${option}: block ${block} is listed twice`);
     seen.add(block);

@@ -75,7 +75,10 @@ function requireHeadsDivideWidth(where: string, width: number, heads: number): v
  * positive integer, or inconsistent (`imageSize` not a multiple of `patchSize`, `heads` not dividing `width`).
  * @param where names the config in error messages.
  */
-export function validateClipVisionConfig(config: ClipVisionConfig, where = 'ClipVisionConfig'): ClipVisionConfig {
+export function validateClipVisionConfig(
+  config: ClipVisionConfig,
+  where = 'ClipVisionConfig',
+): ClipVisionConfig {
   for (const field of ['imageSize', 'patchSize', 'width', 'layers', 'heads', 'embedDim'] as const) {
     requirePositiveInteger(where, field, config[field]);
   }

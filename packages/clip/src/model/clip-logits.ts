@@ -22,9 +22,9 @@ export function clipLogits(
 ): ClipLogits {
   return tf.tidy(() => {
     const normalize = (x: tf.Tensor2D) => x.div(x.norm('euclidean', 1, true)) as tf.Tensor2D;
-    const logitsPerImage = tf.matMul(normalize(imageEmbeddings), normalize(textEmbeddings), false, true).mul(
-      logitScale.exp(),
-    ) as tf.Tensor2D;
+    const logitsPerImage = tf
+      .matMul(normalize(imageEmbeddings), normalize(textEmbeddings), false, true)
+      .mul(logitScale.exp()) as tf.Tensor2D;
     return { logitsPerImage, logitsPerText: logitsPerImage.transpose() as tf.Tensor2D };
   });
 }

@@ -24,7 +24,11 @@ function expectClose(label: string, actual: tf.Tensor, expected: tf.Tensor): voi
   expect(maxAbs, label).toBeLessThan(TOLERANCE);
 }
 
-function withFixture(name: string, permutation: number[] | undefined, check: (expected: tf.Tensor) => void): void {
+function withFixture(
+  name: string,
+  permutation: number[] | undefined,
+  check: (expected: tf.Tensor) => void,
+): void {
   const expected = fixtureTensor(io, name, permutation);
   try {
     check(expected);
@@ -72,9 +76,13 @@ describe.each([
     const all = Array.from({ length: model.config.vision.layers }, (_, i) => i);
     const run = model.vision.runBlocks(tokens, { tapBlocks: all });
     const stacked = tf.stack(run.taps);
-    withFixture('image.tokens_per_block', undefined, (e) => expectClose('image.tokens_per_block', stacked, e));
+    withFixture('image.tokens_per_block', undefined, (e) =>
+      expectClose('image.tokens_per_block', stacked, e),
+    );
     const pooled = model.vision.pool(run.tokens);
-    withFixture('image.ln_post_cls', undefined, (e) => expectClose('image.ln_post_cls', pooled.classToken, e));
+    withFixture('image.ln_post_cls', undefined, (e) =>
+      expectClose('image.ln_post_cls', pooled.classToken, e),
+    );
     withFixture('image.embed', undefined, (e) => expectClose('image.embed', pooled.embedding, e));
     const encoded = model.encodeImage(pixels);
     withFixture('image.embed', undefined, (e) => expectClose('image.embed', encoded, e));
@@ -90,13 +98,22 @@ describe.each([
   it('RATLIP discriminator path from a generator output in [-1, 1]', () => {
     const generated = fixtureTensor(io, 'ratlip.gen_output_m11', NCHW_TO_NHWC) as tf.Tensor4D;
     const imageSize = model.config.vision.imageSize;
-    const unit = generatedImagesToClipInput(generated, { imageSize, quirk: 'standard', mean: [0, 0, 0], std: [1, 1, 1] });
-    withFixture('ratlip.nearest_upsampled_01', NCHW_TO_NHWC, (e) => expectClose('ratlip.nearest_upsampled_01', unit, e));
+    const unit = generatedImagesToClipInput(generated, {
+      imageSize,
+      quirk: 'standard',
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+    });
+    withFixture('ratlip.nearest_upsampled_01', NCHW_TO_NHWC, (e) =>
+      expectClose('ratlip.nearest_upsampled_01', unit, e),
+    );
     const input = generatedImagesToClipInput(generated, { imageSize });
     withFixture('ratlip.clip_input', NCHW_TO_NHWC, (e) => expectClose('ratlip.clip_input', input, e));
     const { localFeatures, embedding } = model.vision.encodeWithLocalFeatures(input);
     const localNchw = localFeatures.transpose([0, 1, 4, 2, 3]);
-    withFixture('ratlip.local_features', undefined, (e) => expectClose('ratlip.local_features', localNchw, e));
+    withFixture('ratlip.local_features', undefined, (e) =>
+      expectClose('ratlip.local_features', localNchw, e),
+    );
     withFixture('ratlip.image_embed', undefined, (e) => expectClose('ratlip.image_embed', embedding, e));
     tf.dispose([generated, unit, input, localFeatures, embedding, localNchw]);
   });
@@ -119,7 +136,9 @@ describe.each([
     const normalized = model.text.finalNorm(run.tokens);
     withFixture('text.ln_final', undefined, (e) => expectClose('text.ln_final', normalized, e));
     const eot = model.text.endOfTextIndex(ids);
-    withFixture('text.eot_index', undefined, (e) => expect(Array.from(eot.dataSync())).toEqual(Array.from(e.dataSync())));
+    withFixture('text.eot_index', undefined, (e) =>
+      expect(Array.from(eot.dataSync())).toEqual(Array.from(e.dataSync())),
+    );
     const encoded = model.encodeText(ids);
     withFixture('text.embed', undefined, (e) => expectClose('text.embed', encoded, e));
     tf.dispose([ids, embedded, run, hidden, normalized, eot, encoded]);
@@ -156,7 +175,9 @@ describe('building blocks', () => {
     const masked = (values: ArrayLike<number>) => Array.from(values, (v) => v <= -1e29);
     withFixture('text.causal_mask_row3', undefined, (e) => {
       expect(masked(row.dataSync())).toEqual(masked(e.dataSync()));
-      expect(Array.from(row.dataSync()).filter((v) => v === 0).length).toBe(Array.from(e.dataSync()).filter((v) => v === 0).length);
+      expect(Array.from(row.dataSync()).filter((v) => v === 0).length).toBe(
+        Array.from(e.dataSync()).filter((v) => v === 0).length,
+      );
     });
     tf.dispose([mask, row]);
   });

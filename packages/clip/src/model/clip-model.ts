@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { type ClipConfig, validateClipConfig } from './clip-config';
 import { type ClipLogits, clipLogits } from './clip-logits';
-import { checkClipParameters, type ClipParameters } from './clip-parameters';
+import { type ClipParameters, checkClipParameters } from './clip-parameters';
 import { ClipTextTransformer } from './text-transformer';
 import { ClipVisionTransformer } from './vision-transformer';
 

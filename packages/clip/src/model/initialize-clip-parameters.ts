@@ -1,6 +1,11 @@
 import { SeededRandom } from '@ratlip/runtime';
 import { type ClipConfig, validateClipConfig } from './clip-config';
-import { assembleClipParameters, type ClipParameters, clipParameterSlots, LOGIT_SCALE_KEY } from './clip-parameters';
+import {
+  assembleClipParameters,
+  type ClipParameters,
+  clipParameterSlots,
+  LOGIT_SCALE_KEY,
+} from './clip-parameters';
 import { type ParameterSlot, slotTensorFromTorch } from './parameter-layout';
 
 /** Options of {@link initializeClipParameters}. */
@@ -19,11 +24,17 @@ const BLOCK_KEY = /^(visual\.)?transformer\.resblocks\.\d+\.(.+)$/;
  * text-tower scheme: `in_proj` N(0, width^-0.5), `out_proj` and `c_proj` N(0, width^-0.5 (2 layers)^-0.5),
  * `c_fc` N(0, (2 width)^-0.5), biases 0. The caller owns the returned tensors.
  */
-export function initializeClipParameters(config: ClipConfig, options: InitializeClipOptions = {}): ClipParameters {
+export function initializeClipParameters(
+  config: ClipConfig,
+  options: InitializeClipOptions = {},
+): ClipParameters {
   validateClipConfig(config);
   const random = new SeededRandom(options.seed ?? 0);
   const tensors = new Map(
-    clipParameterSlots(config).map((slot) => [slot.key, slotTensorFromTorch(slot, initialValues(slot, config, random))]),
+    clipParameterSlots(config).map((slot) => [
+      slot.key,
+      slotTensorFromTorch(slot, initialValues(slot, config, random)),
+    ]),
   );
   return assembleClipParameters(config, (key) => tensors.get(key)!);
 }

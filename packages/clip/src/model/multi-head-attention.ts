@@ -23,7 +23,12 @@ export function multiHeadSelfAttention(
     const [query, key, value] = tf.split(linear(x, parameters.inProjection), 3, 2);
     const splitHeads = (t: tf.Tensor) =>
       t.reshape([batch, tokens, heads, headWidth]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
-    let scores = tf.matMul(splitHeads(query!).mul(1 / Math.sqrt(headWidth)) as tf.Tensor4D, splitHeads(key!), false, true);
+    let scores = tf.matMul(
+      splitHeads(query!).mul(1 / Math.sqrt(headWidth)) as tf.Tensor4D,
+      splitHeads(key!),
+      false,
+      true,
+    );
     if (mask) scores = scores.add(mask);
     const context = tf.matMul(tf.softmax(scores), splitHeads(value!));
     const merged = context.transpose([0, 2, 1, 3]).reshape([batch, tokens, width]);

@@ -58,7 +58,9 @@ export function slotTfShape(slot: ParameterSlot): number[] {
 export function slotTensorFromTorch(slot: ParameterSlot, values: Float32Array): tf.Tensor {
   const expected = slot.torchShape.reduce((a, b) => a * b, 1);
   if (values.length !== expected) {
-    throw new Error(`parameter '${slot.key}': ${values.length} values for shape [${slot.torchShape.join(', ')}]`);
+    throw new Error(
+      `parameter '${slot.key}': ${values.length} values for shape [${slot.torchShape.join(', ')}]`,
+    );
   }
   return tf.tensor(LAYOUTS[slot.layout].toTf(values, slot.torchShape), slotTfShape(slot), 'float32');
 }

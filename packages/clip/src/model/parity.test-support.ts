@@ -1,5 +1,5 @@
 import type { SafetensorsFile } from '@ratlip/runtime';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 
 /** A fixture tensor as float32 (or int32 for integer dtypes), optionally transposed (e.g. NCHW -> NHWC). */
 export function fixtureTensor(file: SafetensorsFile, name: string, permutation?: number[]): tf.Tensor {
@@ -13,7 +13,9 @@ export function fixtureTensor(file: SafetensorsFile, name: string, permutation?:
 /** Largest |actual - expected| and largest |expected|; shapes must match. */
 export function compareTensors(actual: tf.Tensor, expected: tf.Tensor): { maxAbs: number; maxRef: number } {
   if (actual.shape.join(',') !== expected.shape.join(',')) {
-    throw new Error(`shape mismatch: got [${actual.shape.join(', ')}], expected [${expected.shape.join(', ')}]`);
+    throw new Error(
+      `shape mismatch: got [${actual.shape.join(', ')}], expected [${expected.shape.join(', ')}]`,
+    );
   }
   const a = actual.dataSync();
   const e = expected.dataSync();

@@ -21,7 +21,12 @@ export function residualAttentionBlock(
 ): tf.Tensor3D {
   return tf.tidy(() => {
     const attended = x.add(
-      multiHeadSelfAttention(layerNorm(x, parameters.norm1) as tf.Tensor3D, parameters.attention, heads, mask),
+      multiHeadSelfAttention(
+        layerNorm(x, parameters.norm1) as tf.Tensor3D,
+        parameters.attention,
+        heads,
+        mask,
+      ),
     );
     const hidden = quickGelu(linear(layerNorm(attended, parameters.norm2), parameters.mlpIn));
     return attended.add(linear(hidden, parameters.mlpOut)) as tf.Tensor3D;

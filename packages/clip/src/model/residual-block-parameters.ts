@@ -97,7 +97,11 @@ export function residualBlockSlots(prefix: string, layers: number, width: number
   const slots: ParameterSlot[] = [];
   for (let i = 0; i < layers; i++) {
     for (const field of BLOCK_FIELDS) {
-      slots.push({ key: `${prefix}${i}.${field.suffix}`, torchShape: field.torchShape(width), layout: field.layout });
+      slots.push({
+        key: `${prefix}${i}.${field.suffix}`,
+        torchShape: field.torchShape(width),
+        layout: field.layout,
+      });
     }
   }
   return slots;

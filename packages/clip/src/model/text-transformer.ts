@@ -3,7 +3,7 @@ import { causalMask } from './causal-mask';
 import { type ClipTextConfig, validateClipTextConfig } from './clip-config';
 import { layerNorm } from './layer-norm';
 import { residualAttentionBlock } from './residual-attention-block';
-import { checkTextParameters, type ClipTextParameters, textParameterEntries } from './text-parameters';
+import { type ClipTextParameters, checkTextParameters, textParameterEntries } from './text-parameters';
 
 /** Result of {@link ClipTextTransformer.runBlocks}. */
 export type TextBlocksResult = {
@@ -45,7 +45,9 @@ export class ClipTextTransformer {
     return tf.tidy(() => {
       const [batch, length] = ids.shape;
       const { width } = this.config;
-      const tokens = tf.gather(this.parameters.tokenEmbedding, ids.reshape([-1])).reshape([batch, length, width]);
+      const tokens = tf
+        .gather(this.parameters.tokenEmbedding, ids.reshape([-1]))
+        .reshape([batch, length, width]);
       return tokens.add(this.parameters.positionalEmbedding.slice([0, 0], [length, width])) as tf.Tensor3D;
     });
   }
@@ -58,7 +60,8 @@ export class ClipTextTransformer {
   runBlocks(tokens: tf.Tensor3D, collectHidden = false): TextBlocksResult {
     return tf.tidy(() => {
       const length = tokens.shape[1];
-      const mask = length === this.config.contextLength ? this.mask : this.mask.slice([0, 0], [length, length]);
+      const mask =
+        length === this.config.contextLength ? this.mask : this.mask.slice([0, 0], [length, length]);
       const hidden: tf.Tensor3D[] = [];
       let x = tokens;
       for (const block of this.parameters.blocks) {

@@ -84,5 +84,9 @@ export function visionParameterEntries(parameters: ClipVisionParameters): Map<st
 
 /** Throws naming the parameter when the image tower's parameters do not fit `config`. */
 export function checkVisionParameters(config: ClipVisionConfig, parameters: ClipVisionParameters): void {
-  checkParameterEntries(visionParameterSlots(config), visionParameterEntries(parameters), 'ClipVisionTransformer');
+  checkParameterEntries(
+    visionParameterSlots(config),
+    visionParameterEntries(parameters),
+    'ClipVisionTransformer',
+  );
 }

@@ -3,7 +3,11 @@ import { checkBlockList, RATLIP_PROMPT_BLOCKS, RATLIP_TAP_BLOCKS } from './block
 import { type ClipVisionConfig, validateClipVisionConfig, visionGridSize } from './clip-config';
 import { layerNorm } from './layer-norm';
 import { residualAttentionBlock } from './residual-attention-block';
-import { checkVisionParameters, type ClipVisionParameters, visionParameterEntries } from './vision-parameters';
+import {
+  type ClipVisionParameters,
+  checkVisionParameters,
+  visionParameterEntries,
+} from './vision-parameters';
 
 /** Options of {@link ClipVisionTransformer.runBlocks}. */
 export interface VisionBlocksOptions {
@@ -88,7 +92,9 @@ export class ClipVisionTransformer {
         .reshape([batch, grid, patchSize, grid, patchSize, 3])
         .transpose([0, 1, 3, 2, 4, 5])
         .reshape([batch * grid * grid, patchSize * patchSize * 3]) as tf.Tensor2D;
-      return tf.matMul(patches, this.parameters.patchEmbedding).reshape([batch, grid, grid, width]) as tf.Tensor4D;
+      return tf
+        .matMul(patches, this.parameters.patchEmbedding)
+        .reshape([batch, grid, grid, width]) as tf.Tensor4D;
     });
   }
 
@@ -209,7 +215,9 @@ export class ClipVisionTransformer {
   /** Drops the class token and reshapes `[batch, grid * grid + 1, width]` to `[batch, grid, grid, width]`. */
   private tokensToGrid(tokens: tf.Tensor3D): tf.Tensor4D {
     const [batch, count, width] = tokens.shape;
-    return tokens.slice([0, 1, 0], [batch, count - 1, width]).reshape([batch, this.gridSize, this.gridSize, width]);
+    return tokens
+      .slice([0, 1, 0], [batch, count - 1, width])
+      .reshape([batch, this.gridSize, this.gridSize, width]);
   }
 
   private checkPixels(pixels: tf.Tensor): void {
@@ -234,7 +242,12 @@ export class ClipVisionTransformer {
 
   private checkPrompts(prompts: tf.Tensor, batch: number, count: number): void {
     const { width } = this.config;
-    if (prompts.rank !== 3 || prompts.shape[0] !== batch || prompts.shape[1] !== count || prompts.shape[2] !== width) {
+    if (
+      prompts.rank !== 3 ||
+      prompts.shape[0] !== batch ||
+      prompts.shape[1] !== count ||
+      prompts.shape[2] !== width
+    ) {
       throw new Error(
         `ClipVisionTransformer: prompts must be [${batch}, ${count} (one per prompt block), ${width}], got [${prompts.shape.join(', ')}]`,
       );

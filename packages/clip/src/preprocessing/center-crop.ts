@@ -16,7 +16,9 @@ function roundHalfEven(value: number): number {
 export function centerCrop(image: RgbImage, size: number): RgbImage {
   checkRgbImage(image, 'centerCrop: image');
   if (!Number.isInteger(size) || size <= 0 || size > image.width || size > image.height) {
-    throw new Error(`centerCrop: size must be an integer in [1, ${Math.min(image.width, image.height)}], got ${size}`);
+    throw new Error(
+      `centerCrop: size must be an integer in [1, ${Math.min(image.width, image.height)}], got ${size}`,
+    );
   }
   const top = roundHalfEven((image.height - size) / 2);
   const left = roundHalfEven((image.width - size) / 2);

@@ -39,14 +39,21 @@ export interface GeneratedToClipOptions {
  * @param images `[batch, height, width, 3]`, nominally in [-1, 1] (not clamped, as in the reference).
  * @returns `[batch, imageSize, imageSize, 3]`.
  */
-export function generatedImagesToClipInput(images: tf.Tensor4D, options: GeneratedToClipOptions = {}): tf.Tensor4D {
+export function generatedImagesToClipInput(
+  images: tf.Tensor4D,
+  options: GeneratedToClipOptions = {},
+): tf.Tensor4D {
   const size = options.imageSize ?? 224;
   const quirk = QUIRKS[options.quirk ?? 'ratlip'];
   if (!quirk) {
-    throw new Error(`generatedImagesToClipInput: unknown quirk '${options.quirk}'; known: ${Object.keys(QUIRKS).join(', ')}`);
+    throw new Error(
+      `generatedImagesToClipInput: unknown quirk '${options.quirk}'; known: ${Object.keys(QUIRKS).join(', ')}`,
+    );
   }
   if (images.rank !== 4 || images.shape[3] !== 3) {
-    throw new Error(`generatedImagesToClipInput: images must be [batch, height, width, 3], got [${images.shape.join(', ')}]`);
+    throw new Error(
+      `generatedImagesToClipInput: images must be [batch, height, width, 3], got [${images.shape.join(', ')}]`,
+    );
   }
   const mean = options.mean ?? CLIP_MEAN;
   const std = options.std ?? CLIP_STD;
@@ -54,7 +61,11 @@ export function generatedImagesToClipInput(images: tf.Tensor4D, options: Generat
     const unit = images.mul(0.5).add(0.5) as tf.Tensor4D;
     const [, height, width] = images.shape;
     const resized =
-      height === size && width === size ? unit : tf.image.resizeNearestNeighbor(unit, [size, size], false, false);
-    return quirk(resized).sub(tf.tensor1d([...mean])).div(tf.tensor1d([...std])) as tf.Tensor4D;
+      height === size && width === size
+        ? unit
+        : tf.image.resizeNearestNeighbor(unit, [size, size], false, false);
+    return quirk(resized)
+      .sub(tf.tensor1d([...mean]))
+      .div(tf.tensor1d([...std])) as tf.Tensor4D;
   });
 }

@@ -50,7 +50,10 @@ describe.each(groups)('CLIP photo preprocessing matches preprocess.safetensors (
   });
 
   it('centre crop', () => {
-    const { max } = byteDifference(centerCrop(image(`${group}.resized_u8_hwc`), size), `${group}.cropped_u8_hwc`);
+    const { max } = byteDifference(
+      centerCrop(image(`${group}.resized_u8_hwc`), size),
+      `${group}.cropped_u8_hwc`,
+    );
     expect(max).toBe(0);
   });
 
@@ -71,7 +74,11 @@ describe.each(groups)('CLIP photo preprocessing matches preprocess.safetensors (
 
 describe('argument checks', () => {
   it('names the bad argument', () => {
-    expect(() => resizeShortSide({ width: 2, height: 2, data: new Uint8Array(5) }, 1)).toThrow(/resizeShortSide: image/);
-    expect(() => centerCrop({ width: 2, height: 2, data: new Uint8Array(12) }, 3)).toThrow(/centerCrop: size/);
+    expect(() => resizeShortSide({ width: 2, height: 2, data: new Uint8Array(5) }, 1)).toThrow(
+      /resizeShortSide: image/,
+    );
+    expect(() => centerCrop({ width: 2, height: 2, data: new Uint8Array(12) }, 3)).toThrow(
+      /centerCrop: size/,
+    );
   });
 });

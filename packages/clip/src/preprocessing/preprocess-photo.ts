@@ -23,7 +23,8 @@ export function preprocessPhoto(image: RgbImage, options: PreprocessPhotoOptions
   const size = options.size ?? 224;
   const mean = options.mean ?? CLIP_MEAN;
   const std = options.std ?? CLIP_STD;
-  if (mean.length !== 3 || std.length !== 3) throw new Error('preprocessPhoto: mean and std need 3 values (RGB)');
+  if (mean.length !== 3 || std.length !== 3)
+    throw new Error('preprocessPhoto: mean and std need 3 values (RGB)');
   const cropped = centerCrop(resizeShortSide(image, size), size);
   const mean32 = mean.map(Math.fround);
   const std32 = std.map(Math.fround);
@@ -39,9 +40,14 @@ export function preprocessPhoto(image: RgbImage, options: PreprocessPhotoOptions
  * {@link preprocessPhoto} for a batch, as a tensor ready for `encodeImage`.
  * @returns `[batch, size, size, 3]` float32, owned by the caller.
  */
-export function preprocessPhotos(images: readonly RgbImage[], options: PreprocessPhotoOptions = {}): tf.Tensor4D {
+export function preprocessPhotos(
+  images: readonly RgbImage[],
+  options: PreprocessPhotoOptions = {},
+): tf.Tensor4D {
   const size = options.size ?? 224;
   const values = new Float32Array(images.length * size * size * 3);
-  images.forEach((image, i) => values.set(preprocessPhoto(image, options), i * size * size * 3));
+  images.forEach((image, i) => {
+    values.set(preprocessPhoto(image, options), i * size * size * 3);
+  });
   return tf.tensor4d(values, [images.length, size, size, 3]);
 }

@@ -26,8 +26,14 @@ export function checkRgbImage(image: RgbImage, argument: string): void {
  * PIL's `convert('RGB')` does: grey is repeated, alpha dropped.
  * @param data `height * width * channels` bytes (e.g. canvas `ImageData.data` with 4 channels).
  */
-export function toRgbImage(data: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: 1 | 3 | 4): RgbImage {
-  if (![1, 3, 4].includes(channels)) throw new Error(`toRgbImage: channels must be 1, 3 or 4, got ${channels}`);
+export function toRgbImage(
+  data: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  channels: 1 | 3 | 4,
+): RgbImage {
+  if (![1, 3, 4].includes(channels))
+    throw new Error(`toRgbImage: channels must be 1, 3 or 4, got ${channels}`);
   if (data.length !== width * height * channels) {
     throw new Error(
       `toRgbImage: expected height * width * channels = ${width * height * channels} bytes, got ${data.length}`,

@@ -43,7 +43,9 @@ describe('ViT-B/32 preset against vit_b32_layout.json', () => {
     const total = clipParameterSlots(preset).reduce((sum, slot) => sum + count(slot.torchShape), 0);
     const visual = visionParameterSlots(preset.vision).reduce((sum, slot) => sum + count(slot.torchShape), 0);
     const text = textParameterSlots(preset.text).reduce((sum, slot) => sum + count(slot.torchShape), 0);
-    const tokens = count(textParameterSlots(preset.text).find((s) => s.key === 'token_embedding.weight')!.torchShape);
+    const tokens = count(
+      textParameterSlots(preset.text).find((s) => s.key === 'token_embedding.weight')!.torchShape,
+    );
     expect(total).toBe(layout.param_count_total);
     expect(visual).toBe(layout.param_count_visual);
     expect(text + 1).toBe(layout.param_count_text_incl_logit_scale);

@@ -12,7 +12,9 @@ export const CLIP_WEIGHT_NAMINGS: Readonly<Record<ClipWeightNamingName, ClipWeig
 export function clipWeightNaming(name: ClipWeightNamingName): ClipWeightNaming {
   const naming = (CLIP_WEIGHT_NAMINGS as Record<string, ClipWeightNaming | undefined>)[name];
   if (!naming) {
-    throw new Error(`unknown CLIP weight naming '${name}'; known: ${Object.keys(CLIP_WEIGHT_NAMINGS).join(', ')}`);
+    throw new Error(
+      `unknown CLIP weight naming '${name}'; known: ${Object.keys(CLIP_WEIGHT_NAMINGS).join(', ')}`,
+    );
   }
   return naming;
 }

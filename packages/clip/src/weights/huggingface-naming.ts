@@ -86,7 +86,8 @@ function storedFor(canonicalKey: string, roots: KeyRoots): { key: string; transf
       }));
     }
     const rename = BLOCK_RENAMES.find(([from]) => suffix.startsWith(from));
-    if (rename) return [{ key: `${layerRoot}${rename[1]}${suffix.slice(rename[0].length)}`, transform: SAME }];
+    if (rename)
+      return [{ key: `${layerRoot}${rename[1]}${suffix.slice(rename[0].length)}`, transform: SAME }];
   }
   const rename = (vision ? VISION_RENAMES : TEXT_RENAMES)[relative];
   if (!rename) throw new Error(`huggingface naming: no Hugging Face key for canonical '${canonicalKey}'`);

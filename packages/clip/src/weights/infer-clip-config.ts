@@ -34,7 +34,9 @@ function canonicalShape(lookup: Lookup, canonicalKey: string): number[] {
 
 function countBlocks(lookup: Lookup, blockRoot: string): number {
   let layers = 0;
-  while (lookup.names.has(lookup.naming.storedFor(`${blockRoot}${layers}.ln_1.weight`, lookup.roots)[0]!.key)) {
+  while (
+    lookup.names.has(lookup.naming.storedFor(`${blockRoot}${layers}.ln_1.weight`, lookup.roots)[0]!.key)
+  ) {
     layers++;
   }
   return layers;

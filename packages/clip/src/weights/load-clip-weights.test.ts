@@ -1,4 +1,9 @@
-import { readSafetensors, type SafetensorsFile, type SafetensorsInput, writeSafetensors } from '@ratlip/runtime';
+import {
+  readSafetensors,
+  type SafetensorsFile,
+  type SafetensorsInput,
+  writeSafetensors,
+} from '@ratlip/runtime';
 import { readFixture } from '@ratlip/runtime/testing';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +11,12 @@ import type { ClipModel } from '../model/clip-model';
 import { clipParameterEntries } from '../model/clip-parameters';
 import { textParameterEntries } from '../model/text-parameters';
 import { visionParameterEntries } from '../model/vision-parameters';
-import { loadClipTextWeights, loadClipVisionWeights, loadClipWeights } from './load-clip-weights';
+import {
+  inferClipConfig,
+  loadClipTextWeights,
+  loadClipVisionWeights,
+  loadClipWeights,
+} from './load-clip-weights';
 import {
   type ClipWeightsFile,
   clipTextWeightsToSafetensors,
@@ -21,12 +31,17 @@ const hfFile = readFixture('clip/tiny_clip_hf.safetensors');
 /** Every tensor of a file as float32 inputs for writeSafetensors. */
 function fileRecord(file: SafetensorsFile): Record<string, SafetensorsInput> {
   return Object.fromEntries(
-    file.names().map((name) => [name, { dtype: 'F32', shape: file.entry(name).shape, data: file.float32(name) }]),
+    file
+      .names()
+      .map((name) => [name, { dtype: 'F32', shape: file.entry(name).shape, data: file.float32(name) }]),
   );
 }
 
 /** A source over a record, so tests can drop, add or reshape tensors without writing files. */
-function recordSource(record: Record<string, SafetensorsInput>, metadata: Record<string, string>): ClipTensorSource {
+function recordSource(
+  record: Record<string, SafetensorsInput>,
+  metadata: Record<string, string>,
+): ClipTensorSource {
   return {
     source: 'test record',
     metadata,
@@ -40,7 +55,11 @@ function roundTrip(file: ClipWeightsFile): SafetensorsFile {
   return readSafetensors(writeSafetensors(file.tensors, file.metadata), { source: 'round trip' });
 }
 
-function expectSameEntries(actual: Map<string, tf.Tensor>, expected: Map<string, tf.Tensor>, tolerance = 0): void {
+function expectSameEntries(
+  actual: Map<string, tf.Tensor>,
+  expected: Map<string, tf.Tensor>,
+  tolerance = 0,
+): void {
   expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
   for (const [key, tensor] of expected) {
     const other = actual.get(key)!;
@@ -73,6 +92,12 @@ describe('loading', () => {
     model.dispose();
   });
 
+  it('infers the config from the shapes without loading', () => {
+    const before = tf.memory().numTensors;
+    expect(inferClipConfig(hfFile)).toEqual(reference.config);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('creates exactly one tensor per parameter and nothing else', () => {
     const before = tf.memory().numTensors;
     const { model } = loadClipWeights(openaiFile);
@@ -87,7 +112,10 @@ describe('loading', () => {
     ['huggingface', hfFile],
   ] as const)('loads the image tower alone from a whole %s CLIP', (_, file) => {
     const { model } = loadClipVisionWeights(file);
-    expectSameEntries(visionParameterEntries(model.parameters), visionParameterEntries(reference.vision.parameters));
+    expectSameEntries(
+      visionParameterEntries(model.parameters),
+      visionParameterEntries(reference.vision.parameters),
+    );
     model.dispose();
   });
 
@@ -96,7 +124,10 @@ describe('loading', () => {
     ['huggingface', hfFile],
   ] as const)('loads the text tower alone from a whole %s CLIP', (_, file) => {
     const { model } = loadClipTextWeights(file);
-    expectSameEntries(textParameterEntries(model.parameters), textParameterEntries(reference.text.parameters));
+    expectSameEntries(
+      textParameterEntries(model.parameters),
+      textParameterEntries(reference.text.parameters),
+    );
     model.dispose();
   });
 
@@ -111,7 +142,10 @@ describe('loading', () => {
     const file = readSafetensors(writeSafetensors(netG), { source: 'netG' });
     const { model, config } = loadClipVisionWeights(file, { prefix: 'mapping.CLIP_ViT.', visionHeads: 4 });
     expect(config).toEqual(reference.config.vision);
-    expectSameEntries(visionParameterEntries(model.parameters), visionParameterEntries(reference.vision.parameters));
+    expectSameEntries(
+      visionParameterEntries(model.parameters),
+      visionParameterEntries(reference.vision.parameters),
+    );
     model.dispose();
     const bare = clipVisionWeightsToSafetensors(reference.vision, { prefix: '' });
     const fromBare = loadClipVisionWeights(roundTrip(bare), { prefix: '' });
@@ -127,7 +161,11 @@ describe('loading', () => {
     loadClipWeights(roundTrip({ tensors: openai, metadata: openaiFile.metadata })).model.dispose();
     const hf = fileRecord(hfFile);
     hf['text_model.embeddings.position_ids'] = { dtype: 'I64', shape: [1, 77], data: new Array(77).fill(0) };
-    hf['vision_model.embeddings.position_ids'] = { dtype: 'I64', shape: [1, 17], data: new Array(17).fill(0) };
+    hf['vision_model.embeddings.position_ids'] = {
+      dtype: 'I64',
+      shape: [1, 17],
+      data: new Array(17).fill(0),
+    };
     loadClipWeights(roundTrip({ tensors: hf, metadata: hfFile.metadata })).model.dispose();
   });
 
@@ -161,20 +199,34 @@ describe('saving', () => {
     }
   });
 
-  it.each(['openai', 'huggingface'] as const)('round-trips through safetensors bytes in %s naming', (naming) => {
-    const loaded = loadClipWeights(roundTrip(clipWeightsToSafetensors(reference, { naming })));
-    expect(loaded.naming).toBe(naming);
-    expect(loaded.config).toEqual(reference.config);
-    expectSameEntries(clipParameterEntries(loaded.model.parameters), clipParameterEntries(reference.parameters));
-    loaded.model.dispose();
-  });
+  it.each(['openai', 'huggingface'] as const)(
+    'round-trips through safetensors bytes in %s naming',
+    (naming) => {
+      const loaded = loadClipWeights(roundTrip(clipWeightsToSafetensors(reference, { naming })));
+      expect(loaded.naming).toBe(naming);
+      expect(loaded.config).toEqual(reference.config);
+      expectSameEntries(
+        clipParameterEntries(loaded.model.parameters),
+        clipParameterEntries(reference.parameters),
+      );
+      loaded.model.dispose();
+    },
+  );
 
   it.each(['openai', 'huggingface'] as const)('round-trips each tower alone in %s naming', (naming) => {
-    const vision = loadClipVisionWeights(roundTrip(clipVisionWeightsToSafetensors(reference.vision, { naming })));
-    expectSameEntries(visionParameterEntries(vision.model.parameters), visionParameterEntries(reference.vision.parameters));
+    const vision = loadClipVisionWeights(
+      roundTrip(clipVisionWeightsToSafetensors(reference.vision, { naming })),
+    );
+    expectSameEntries(
+      visionParameterEntries(vision.model.parameters),
+      visionParameterEntries(reference.vision.parameters),
+    );
     vision.model.dispose();
     const text = loadClipTextWeights(roundTrip(clipTextWeightsToSafetensors(reference.text, { naming })));
-    expectSameEntries(textParameterEntries(text.model.parameters), textParameterEntries(reference.text.parameters));
+    expectSameEntries(
+      textParameterEntries(text.model.parameters),
+      textParameterEntries(reference.text.parameters),
+    );
     text.model.dispose();
   });
 
@@ -182,7 +234,11 @@ describe('saving', () => {
     const file = roundTrip(clipWeightsToSafetensors(reference, { naming: 'huggingface', dtype: 'F16' }));
     expect(file.entry('logit_scale').dtype).toBe('F16');
     const { model } = loadClipWeights(file);
-    expectSameEntries(clipParameterEntries(model.parameters), clipParameterEntries(reference.parameters), 2 ** -10);
+    expectSameEntries(
+      clipParameterEntries(model.parameters),
+      clipParameterEntries(reference.parameters),
+      2 ** -10,
+    );
     model.dispose();
   });
 });
@@ -231,7 +287,10 @@ describe('errors name the tensor', () => {
       hfFile,
       (r) => {
         const t = r['text_model.encoder.layers.0.self_attn.q_proj.weight']!;
-        r['text_model.encoder.layers.0.self_attn.q_proj.weight'] = { ...t, shape: [...t.shape].reverse().concat([1]) };
+        r['text_model.encoder.layers.0.self_attn.q_proj.weight'] = {
+          ...t,
+          shape: [...t.shape].reverse().concat([1]),
+        };
       },
       /tensor 'text_model\.encoder\.layers\.0\.self_attn\.q_proj\.weight' has shape/,
     ],
@@ -253,11 +312,15 @@ describe('errors name the tensor', () => {
 
   it('a file without CLIP keys', () => {
     const source = recordSource({ 'fc.weight': { dtype: 'F32', shape: [1], data: [0] } }, {});
-    expect(() => loadClipWeights(source)).toThrow(/test record: no OpenAI or Hugging Face CLIP keys found \(first keys: 'fc\.weight'\)/);
+    expect(() => loadClipWeights(source)).toThrow(
+      /test record: no OpenAI or Hugging Face CLIP keys found \(first keys: 'fc\.weight'\)/,
+    );
   });
 
   it('a config that does not fit the file', () => {
     const config = { ...reference.config, text: { ...reference.config.text, layers: 3 } };
-    expect(() => loadClipWeights(openaiFile, { config })).toThrow(/missing tensor 'transformer\.resblocks\.2\.ln_1\.weight'/);
+    expect(() => loadClipWeights(openaiFile, { config })).toThrow(
+      /missing tensor 'transformer\.resblocks\.2\.ln_1\.weight'/,
+    );
   });
 });

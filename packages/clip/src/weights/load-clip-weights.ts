@@ -87,13 +87,32 @@ function readChecked(
   return readStoredParameters(source, slots, expected);
 }
 
-function build<Model>(tensors: Map<string, tf.Tensor>, construct: (get: (key: string) => tf.Tensor) => Model): Model {
+function build<Model>(
+  tensors: Map<string, tf.Tensor>,
+  construct: (get: (key: string) => tf.Tensor) => Model,
+): Model {
   try {
     return construct((key) => tensors.get(key)!);
   } catch (error) {
     for (const tensor of tensors.values()) tensor.dispose();
     throw error;
   }
+}
+
+/**
+ * The config of the whole CLIP stored in a file, read from the tensor shapes (heads: see
+ * {@link ClipHeadsOptions}); nothing is loaded.
+ */
+export function inferClipConfig(input: ClipWeightsInput, options: LoadClipWeightsOptions = {}): ClipConfig {
+  const { source, naming } = prepare(input, options);
+  const roots = naming.modelRoots(options.prefix ?? '');
+  return validateClipConfig(
+    {
+      vision: inferVisionConfig(source, naming, roots, options),
+      text: inferTextConfig(source, naming, roots, options),
+    },
+    `${source.source}: CLIP config`,
+  );
 }
 
 /**
@@ -107,13 +126,9 @@ export function loadClipWeights(
 ): LoadedClipWeights<ClipModel, ClipConfig> {
   const prepared = prepare(input, options);
   const roots = prepared.naming.modelRoots(options.prefix ?? '');
-  const config = validateClipConfig(
-    options.config ?? {
-      vision: inferVisionConfig(prepared.source, prepared.naming, roots, options),
-      text: inferTextConfig(prepared.source, prepared.naming, roots, options),
-    },
-    `${prepared.source.source}: CLIP config`,
-  );
+  const config = options.config
+    ? validateClipConfig(options.config, `${prepared.source.source}: CLIP config`)
+    : inferClipConfig(input, options);
   const tensors = readChecked(prepared, clipParameterSlots(config), 'all', roots);
   const model = build(tensors, (get) => new ClipModel(config, assembleClipParameters(config, get)));
   return { model, config, naming: prepared.naming.name };
@@ -135,7 +150,10 @@ export function loadClipVisionWeights(
     `${prepared.source.source}: CLIP vision config`,
   );
   const tensors = readChecked(prepared, visionParameterSlots(config), 'vision', roots);
-  const model = build(tensors, (get) => new ClipVisionTransformer(config, assembleVisionParameters(config, get)));
+  const model = build(
+    tensors,
+    (get) => new ClipVisionTransformer(config, assembleVisionParameters(config, get)),
+  );
   return { model, config, naming: prepared.naming.name };
 }
 

@@ -28,7 +28,12 @@ export function proceduralClipSource(
     shape: (name) => shapes[name]!,
     float32: (name) => {
       const [offset, scale] = rule(name);
-      return proceduralValues(name, shapes[name]!.reduce((a, b) => a * b, 1), offset, scale);
+      return proceduralValues(
+        name,
+        shapes[name]!.reduce((a, b) => a * b, 1),
+        offset,
+        scale,
+      );
     },
   };
 }

@@ -56,7 +56,9 @@ export function checkStoredTensors(
     }
     const shape = source.shape(tensor.key);
     if (shape.length !== tensor.shape.length || shape.some((d, i) => d !== tensor.shape[i])) {
-      problems.push(`tensor '${tensor.key}' has shape [${shape.join(', ')}], expected [${tensor.shape.join(', ')}]`);
+      problems.push(
+        `tensor '${tensor.key}' has shape [${shape.join(', ')}], expected [${tensor.shape.join(', ')}]`,
+      );
     }
   }
   const known = new Set(expected.map((tensor) => tensor.key));
@@ -67,7 +69,8 @@ export function checkStoredTensors(
   }
   if (problems.length > 0) {
     const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((problem) => `  - ${problem}`);
-    if (problems.length > MAX_LISTED_PROBLEMS) listed.push(`  - and ${problems.length - MAX_LISTED_PROBLEMS} more`);
+    if (problems.length > MAX_LISTED_PROBLEMS)
+      listed.push(`  - and ${problems.length - MAX_LISTED_PROBLEMS} more`);
     throw new Error(
       `${source.source}: cannot load CLIP ${part === 'all' ? 'model' : part} weights (${naming.name} naming):\n${listed.join('\n')}`,
     );

@@ -31,7 +31,10 @@ export interface ClipWeightsFile {
 }
 
 /** A whole CLIP's weights in OpenAI or Hugging Face naming. */
-export function clipWeightsToSafetensors(model: ClipModel, options: SaveClipWeightsOptions = {}): ClipWeightsFile {
+export function clipWeightsToSafetensors(
+  model: ClipModel,
+  options: SaveClipWeightsOptions = {},
+): ClipWeightsFile {
   const naming = clipWeightNaming(options.naming ?? 'openai');
   const roots = naming.modelRoots(options.prefix ?? '');
   const tensors = writeStoredParameters(

@@ -118,7 +118,7 @@ export class FeatureStatisticsAccumulator {
       { data: buffer, stride: chunkRows },
       { data: buffer, stride: chunkRows },
       { data: this.products, stride: dim },
-      { accumulate: true, lowerOnly: true },
+      { accumulate: true, triangle: 'lower' },
     );
     this.total += rows;
     this.buffered = 0;

@@ -73,7 +73,7 @@ export function frechetDistance(first: GaussianStatistics, second: GaussianStati
       { data: as2, stride: n },
       { data: a, stride: n },
       { data: inner, stride: rank },
-      { lowerOnly: true },
+      { triangle: 'lower' },
     );
     mirrorLowerToUpper(inner, rank);
     const innerValues = symmetricEigen(inner, rank, { vectors: false }).values;

@@ -18,19 +18,170 @@ export interface TridiagonalForm {
 
 /**
  * Householder tridiagonalisation of the symmetric row-major `n x n` matrix `a`, read from its upper
- * triangle and overwritten. One pass over the trailing matrix per step: the previous step's
- * rank-2 update and the current step's symmetric product are fused, so each element is loaded once.
+ * triangle and overwritten (row k ends up holding reflector k). Panels of 32 columns are reduced
+ * with a symmetric matrix-vector product per column against the not-yet-updated trailing matrix
+ * (LAPACK's dlatrd scheme), then the trailing matrix gets one rank-64 update as a matrix product;
+ * the last columns use the unblocked fused loop.
  */
 export function tridiagonalize(a: Float64Array, n: number): TridiagonalForm {
-  const diagonal = new Float64Array(n);
-  const offDiagonal = new Float64Array(Math.max(n - 1, 0));
-  const tau = new Float64Array(n);
+  const form: TridiagonalForm = {
+    n,
+    diagonal: new Float64Array(n),
+    offDiagonal: new Float64Array(Math.max(n - 1, 0)),
+    reflectors: a,
+    tau: new Float64Array(n),
+  };
+  let k0 = 0;
+  if (n > 2 * PANEL) {
+    const workspace = {
+      v: new Float64Array(n * PANEL),
+      w: new Float64Array(n * PANEL),
+      y: new Float64Array(n),
+      left: new Float64Array(n * 2 * PANEL),
+      right: new Float64Array(n * 2 * PANEL),
+    };
+    for (; n - k0 > 2 * PANEL; k0 += PANEL) reducePanel(form, k0, workspace);
+  }
+  reduceUnblocked(form, k0);
+  return form;
+}
+
+const PANEL = 32;
+
+interface PanelWorkspace {
+  /** `v[r * PANEL + c]`: reflector of panel column c at row r. */
+  v: Float64Array;
+  /** `w[r * PANEL + c]`: the matching rank-2 partner. */
+  w: Float64Array;
+  y: Float64Array;
+  left: Float64Array;
+  right: Float64Array;
+}
+
+/**
+ * Builds the reflector of the row segment a[row, start..n-1] in place (LAPACK dlarfg: v[start] = 1),
+ * stores tau and the off-diagonal, and returns tau (0 when no reflection is needed).
+ */
+function makeReflector(form: TridiagonalForm, k: number): number {
+  const { n, reflectors: a } = form;
+  const row = k * n;
+  const alpha = a[row + k + 1]!;
+  let tailSquares = 0;
+  for (let j = k + 2; j < n; j++) tailSquares += a[row + j]! * a[row + j]!;
+  if (tailSquares === 0) {
+    form.offDiagonal[k] = alpha;
+    form.tau[k] = 0;
+    return 0;
+  }
+  const beta = (alpha >= 0 ? -1 : 1) * Math.hypot(alpha, Math.sqrt(tailSquares));
+  const tau = (beta - alpha) / beta;
+  const scale = 1 / (alpha - beta);
+  a[row + k + 1] = 1;
+  for (let j = k + 2; j < n; j++) a[row + j] = a[row + j]! * scale;
+  form.offDiagonal[k] = beta;
+  form.tau[k] = tau;
+  return tau;
+}
+
+function reducePanel(form: TridiagonalForm, k0: number, work: PanelWorkspace): void {
+  const { n, reflectors: a } = form;
+  const { v, w, y } = work;
+  v.fill(0, k0 * PANEL);
+  w.fill(0, k0 * PANEL);
+  for (let c = 0; c < PANEL; c++) {
+    const i = k0 + c;
+    const row = i * n;
+    // Bring column i up to date with the panel's earlier reflectors.
+    if (c > 0) {
+      const vi = i * PANEL;
+      for (let r = i; r < n; r++) {
+        const rr = r * PANEL;
+        let correction = 0;
+        for (let t = 0; t < c; t++) correction += v[rr + t]! * w[vi + t]! + w[rr + t]! * v[vi + t]!;
+        a[row + r] = a[row + r]! - correction;
+      }
+    }
+    form.diagonal[i] = a[row + i]!;
+    const tau = makeReflector(form, i);
+    if (tau === 0) continue;
+    for (let r = i + 1; r < n; r++) v[r * PANEL + c] = a[row + r]!;
+    // y = A22 v with A22 the trailing matrix as stored (not yet updated by this panel).
+    y.fill(0, i + 1, n);
+    for (let j = i + 1; j < n; j++) {
+      const rowJ = j * n;
+      const vj = a[row + j]!;
+      let rowSum = a[rowJ + j]! * vj;
+      for (let r = j + 1; r < n; r++) {
+        const value = a[rowJ + r]!;
+        rowSum += value * a[row + r]!;
+        y[r] = y[r]! + value * vj;
+      }
+      y[j] = y[j]! + rowSum;
+    }
+    // Subtract the pending panel update: (V W^T + W V^T) v.
+    if (c > 0) {
+      const wv = new Float64Array(c);
+      const vv = new Float64Array(c);
+      for (let r = i + 1; r < n; r++) {
+        const rr = r * PANEL;
+        const vr = a[row + r]!;
+        for (let t = 0; t < c; t++) {
+          wv[t] = wv[t]! + w[rr + t]! * vr;
+          vv[t] = vv[t]! + v[rr + t]! * vr;
+        }
+      }
+      for (let r = i + 1; r < n; r++) {
+        const rr = r * PANEL;
+        let correction = 0;
+        for (let t = 0; t < c; t++) correction += v[rr + t]! * wv[t]! + w[rr + t]! * vv[t]!;
+        y[r] = y[r]! - correction;
+      }
+    }
+    let dot = 0;
+    for (let r = i + 1; r < n; r++) {
+      y[r] = y[r]! * tau;
+      dot += y[r]! * a[row + r]!;
+    }
+    const shift = -0.5 * tau * dot;
+    for (let r = i + 1; r < n; r++) w[r * PANEL + c] = y[r]! + shift * a[row + r]!;
+  }
+  // Trailing update A22 -= V W^T + W V^T = [W V] [V W]^T on the upper triangle.
+  const start = k0 + PANEL;
+  const m = n - start;
+  const { left, right } = work;
+  const width = 2 * PANEL;
+  for (let r = 0; r < m; r++) {
+    const source = (start + r) * PANEL;
+    const target = r * width;
+    for (let t = 0; t < PANEL; t++) {
+      left[target + t] = w[source + t]!;
+      left[target + PANEL + t] = v[source + t]!;
+      right[target + t] = v[source + t]!;
+      right[target + PANEL + t] = w[source + t]!;
+    }
+  }
+  multiplyTransposed(
+    m,
+    m,
+    width,
+    { data: left, stride: width },
+    { data: right, stride: width },
+    { data: a, offset: start * n + start, stride: n },
+    { accumulate: true, alpha: -1, triangle: 'upper' },
+  );
+}
+
+/**
+ * Reduces rows k0.. one column at a time; each pass over the trailing matrix finishes the previous
+ * step's rank-2 update and computes the current step's symmetric product, loading each element once.
+ */
+function reduceUnblocked(form: TridiagonalForm, k0: number): void {
+  const { n, reflectors: a, diagonal } = form;
   let vPrev = new Float64Array(n);
   let wPrev = new Float64Array(n);
-  let v = new Float64Array(n);
   let w = new Float64Array(n);
   let hasPrev = false;
-  for (let k = 0; k < n; k++) {
+  for (let k = k0; k < n; k++) {
     const rowK = k * n;
     if (hasPrev) {
       const vk = vPrev[k]!;
@@ -39,32 +190,12 @@ export function tridiagonalize(a: Float64Array, n: number): TridiagonalForm {
     }
     diagonal[k] = a[rowK + k]!;
     if (k === n - 1) break;
-    const alpha = a[rowK + k + 1]!;
-    let tailSquares = 0;
-    for (let j = k + 2; j < n; j++) tailSquares += a[rowK + j]! * a[rowK + j]!;
-    let tauK = 0;
-    if (tailSquares === 0) {
-      offDiagonal[k] = alpha;
-    } else {
-      const beta = (alpha >= 0 ? -1 : 1) * Math.hypot(alpha, Math.sqrt(tailSquares));
-      tauK = (beta - alpha) / beta;
-      const scale = 1 / (alpha - beta);
-      v[k + 1] = 1;
-      a[rowK + k + 1] = 1;
-      for (let j = k + 2; j < n; j++) {
-        const value = a[rowK + j]! * scale;
-        v[j] = value;
-        a[rowK + j] = value;
-      }
-      offDiagonal[k] = beta;
-    }
-    tau[k] = tauK;
+    const tauK = makeReflector(form, k);
     const reflect = tauK !== 0;
     if (reflect) w.fill(0, k + 1, n);
-    // Fused pass over the trailing rows: finish the previous rank-2 update, then p = A22 v into w.
     for (let i = k + 1; i < n; i++) {
       const rowI = i * n;
-      const vi = reflect ? v[i]! : 0;
+      const vi = reflect ? a[rowK + i]! : 0;
       let rowSum = 0;
       if (hasPrev) {
         const vpi = vPrev[i]!;
@@ -76,7 +207,7 @@ export function tridiagonalize(a: Float64Array, n: number): TridiagonalForm {
           for (let j = i + 1; j < n; j++) {
             const value = a[rowI + j]! - (vpi * wPrev[j]! + wpi * vPrev[j]!);
             a[rowI + j] = value;
-            rowSum += value * v[j]!;
+            rowSum += value * a[rowK + j]!;
             w[j] = w[j]! + value * vi;
           }
         } else {
@@ -86,7 +217,7 @@ export function tridiagonalize(a: Float64Array, n: number): TridiagonalForm {
         rowSum = a[rowI + i]! * vi;
         for (let j = i + 1; j < n; j++) {
           const value = a[rowI + j]!;
-          rowSum += value * v[j]!;
+          rowSum += value * a[rowK + j]!;
           w[j] = w[j]! + value * vi;
         }
       }
@@ -96,20 +227,19 @@ export function tridiagonalize(a: Float64Array, n: number): TridiagonalForm {
       let pv = 0;
       for (let i = k + 1; i < n; i++) {
         w[i] = w[i]! * tauK;
-        pv += w[i]! * v[i]!;
+        pv += w[i]! * a[rowK + i]!;
       }
       const correction = 0.5 * tauK * pv;
-      for (let i = k + 1; i < n; i++) w[i] = w[i]! - correction * v[i]!;
-      const vSwap = vPrev;
-      vPrev = v;
-      v = vSwap;
-      const wSwap = wPrev;
+      for (let i = k + 1; i < n; i++) {
+        w[i] = w[i]! - correction * a[rowK + i]!;
+        vPrev[i] = a[rowK + i]!;
+      }
+      const swap = wPrev;
       wPrev = w;
-      w = wSwap;
+      w = swap;
     }
     hasPrev = reflect;
   }
-  return { n, diagonal, offDiagonal, reflectors: a, tau };
 }
 
 const REFLECTOR_BLOCK = 64;

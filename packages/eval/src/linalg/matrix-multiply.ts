@@ -20,17 +20,25 @@ export interface MultiplyTransposedOptions {
   /** Scale of the product (`c = alpha * a * b^T` or `c += alpha * a * b^T`). Default 1. */
   alpha?: number;
   /**
-   * Compute only the 4x4 tiles on or below the diagonal (rows i >= columns j, tile-wise), for
-   * symmetric results; the caller mirrors them. Default false.
+   * For symmetric results: compute only the 4x4 tiles touching the lower (`'lower'`, j <= i) or
+   * upper (`'upper'`, j >= i) triangle; elements of the other triangle inside diagonal tiles may be
+   * written too. Default: the whole matrix.
    */
-  lowerOnly?: boolean;
+  triangle?: 'lower' | 'upper';
+}
+
+/** Columns [start, end) of row i that a triangle-restricted product computes. */
+function columnRange(i: number, cols: number, triangle: 'lower' | 'upper' | undefined): [number, number] {
+  if (triangle === 'lower') return [0, Math.min(cols, (i | 3) + 1)];
+  if (triangle === 'upper') return [Math.min(cols, i - (i % 4)), cols];
+  return [0, cols];
 }
 
 const INNER_BLOCK = 256;
 
 /**
  * `c = alpha * a * b^T` for `a` of `rows x inner`, `b` of `cols x inner`, `c` of `rows x cols`
- * (all row-major views). With `lowerOnly`, tiles strictly above the diagonal are left untouched.
+ * (all row-major views). With `triangle`, tiles wholly inside the other triangle are left untouched.
  */
 export function multiplyTransposed(
   rows: number,
@@ -42,7 +50,7 @@ export function multiplyTransposed(
   options: MultiplyTransposedOptions = {},
 ): void {
   const alpha = options.alpha ?? 1;
-  const lowerOnly = options.lowerOnly ?? false;
+  const triangle = options.triangle;
   const A = a.data;
   const B = b.data;
   const C = c.data;
@@ -54,9 +62,8 @@ export function multiplyTransposed(
   const ldc = c.stride;
   if (!options.accumulate) {
     for (let i = 0; i < rows; i++) {
-      const start = cOff + i * ldc;
-      const end = start + (lowerOnly ? Math.min(cols, (i | 3) + 1) : cols);
-      C.fill(0, start, end);
+      const [start, end] = columnRange(i, cols, triangle);
+      C.fill(0, cOff + i * ldc + start, cOff + i * ldc + end);
     }
   }
   if (rows === 0 || cols === 0 || inner === 0) return;
@@ -73,8 +80,9 @@ export function multiplyTransposed(
       const c1 = c0 + ldc;
       const c2 = c1 + ldc;
       const c3 = c2 + ldc;
-      const jEnd = lowerOnly ? Math.min(cols4, i + 4) : cols4;
-      for (let j = 0; j < jEnd; j += 4) {
+      const jStart = triangle === 'upper' ? i : 0;
+      const jEnd = triangle === 'lower' ? Math.min(cols4, i + 4) : cols4;
+      for (let j = jStart; j < jEnd; j += 4) {
         const b0 = bOff + j * ldb;
         const b1 = b0 + ldb;
         const b2 = b1 + ldb;
@@ -141,8 +149,8 @@ export function multiplyTransposed(
     }
     // Edges: rows beyond the last full tile, and columns beyond the last full tile.
     for (let i = 0; i < rows; i++) {
-      const jStart = i < rows4 ? cols4 : 0;
-      const jEnd = lowerOnly ? Math.min(cols, (i | 3) + 1) : cols;
+      const [rowStart, jEnd] = columnRange(i, cols, triangle);
+      const jStart = i < rows4 ? Math.max(cols4, rowStart) : rowStart;
       const ai = aOff + i * lda;
       const ci = cOff + i * ldc;
       for (let j = jStart; j < jEnd; j++) {

@@ -59,6 +59,14 @@ function nativeProvider(name: NativeName): BackendProvider {
       }
       const loaded = (await loadNative(name)) as { version?: unknown; default?: { version?: unknown } };
       const version = loaded.version ?? loaded.default?.version;
+      if (tf.findBackendFactory('tensorflow') === null) {
+        throw new BackendUnavailableError(
+          name,
+          packageName,
+          `${packageName} loaded but registered no 'tensorflow' backend with this @tensorflow/tfjs ` +
+            `(${tf.version_core}); install the matching version with \`npm install ${packageName}@${tf.version_core}\``,
+        );
+      }
       if (!(await tf.setBackend('tensorflow'))) {
         throw new BackendUnavailableError(
           name,

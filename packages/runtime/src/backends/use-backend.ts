@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerCpuGradientKernelFixes } from '../kernels/register-cpu-gradient-kernel-fixes';
 import { registerHigherOrderGradients } from '../kernels/register-higher-order-gradients';
 import { describeError } from './backend-error';
 import { getBackendProvider } from './backend-registry';
 import type {
+  ActivatedBackend,
   BackendFailure,
   BackendInfo,
   BackendName,
@@ -49,7 +51,15 @@ async function activate(
   options: UseBackendOptions,
   skipped: BackendFailure[],
 ): Promise<BackendInfo> {
-  const activated = await getBackendProvider(name).activate(options);
+  const previous: string | null = tf.getBackend() ?? null;
+  let activated: ActivatedBackend;
+  try {
+    activated = await getBackendProvider(name).activate(options);
+  } catch (error) {
+    // tfjs records a backend as current even when it fails to initialise; go back to the last good one.
+    if (previous !== null && tf.getBackend() !== previous) await tf.setBackend(previous);
+    throw error;
+  }
   return {
     name,
     tfjsBackend: tf.getBackend(),
@@ -61,8 +71,9 @@ async function activate(
 
 /**
  * Switches TensorFlow.js to a backend, loading its package on demand, and reports what it chose.
- * Also registers what training needs there: the wasm training kernels for 'wasm' and, for every
- * backend, the gradients of gradient kernels (second-order gradients, MA-GP).
+ * Also registers what training needs: the wasm training kernels for 'wasm' and, whatever the
+ * backend, second-order gradients ({@link registerHigherOrderGradients}) and corrected cpu resize
+ * gradient kernels ({@link registerCpuGradientKernelFixes}).
  *
  * - 'tensorflow' / 'tensorflow-gpu': @tensorflow/tfjs-node / @tensorflow/tfjs-node-gpu (optional
  *   peers, Node only; one of the two per process).
@@ -79,6 +90,7 @@ export async function useBackend(name: BackendName = 'auto', options: UseBackend
     throw new Error(`useBackend: unknown backend '${String(name)}'; expected one of ${backendNames.join(', ')}`);
   }
   registerHigherOrderGradients();
+  registerCpuGradientKernelFixes();
   if (name !== 'auto') return activate(name, options, []);
   const skipped: BackendFailure[] = [];
   for (const candidate of autoBackendOrder(options)) {

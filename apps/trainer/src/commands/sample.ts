@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { NotYetImplementedError, UsageError } from '../cli-errors';
+import { BACKEND_HELP, backendValue } from '../options/backend-option';
+import { requireFile, requirePath } from '../options/input-files';
+import { integerValue, parseOptions, textValue } from '../options/option-values';
+import { type CommandRegistrar, examplesHelp } from './command-context';
+
+const optionsSchema = z.object({
+  text: z.array(z.string()).optional(),
+  captions: textValue('a captions file').optional(),
+  count: integerValue(1, 10_000).default(1),
+  seed: integerValue(0, 2 ** 32 - 1).default(0),
+  out: textValue('a folder').optional(),
+  backend: backendValue().default('auto'),
+});
+
+/** `ratlip sample`: images from a trained generator (lands with the GAN). */
+export const registerSample: CommandRegistrar = (parent) =>
+  parent
+    .command('sample')
+    .description('generate images for captions with a trained run or checkpoint: a PNG grid and single PNGs')
+    .argument('<run-or-checkpoint>', 'a run folder (its best checkpoint) or a checkpoint folder')
+    .option('--text <caption...>', 'one or more captions')
+    .option('--captions <file>', 'captions from a text file, one per line')
+    .option('--count <n>', 'images per caption (default: 1)')
+    .option('--seed <n>', 'noise seed, 0 to 2^32-1 (default: 0)')
+    .option('--out <dir>', 'output folder (default: <run>/samples)')
+    .option('--backend <name>', BACKEND_HELP)
+    .addHelpText(
+      'after',
+      examplesHelp([
+        ['ratlip sample runs/shapes-generator --text "a red circle on the left" --count 8', 'eight images of one caption'],
+        ['ratlip sample runs/shapes-generator --captions captions.txt --out samples', 'one image per line of a file'],
+      ]),
+    )
+    .action(async (source: string, _options: unknown, command: Command) => {
+      const options = parseOptions(optionsSchema, command);
+      if (options.text === undefined && options.captions === undefined) {
+        throw new UsageError('no captions: give --text <caption...> or --captions <file>');
+      }
+      if (options.text !== undefined && options.captions !== undefined) {
+        throw new UsageError('give captions either with --text or with --captions, not both');
+      }
+      requirePath(source, 'run or checkpoint');
+      if (options.captions !== undefined) requireFile(options.captions, 'captions file');
+      throw new NotYetImplementedError('sampling', 'issue 5 (packages/ratlip-gan: the RATLIP generator)');
+    });

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { NotYetImplementedError } from '../cli-errors';
+import { BACKEND_HELP } from '../options/backend-option';
+import { checkDatasetOption } from '../options/dataset-option';
+import { parseOptions } from '../options/option-values';
+import { resolveTrainConfig, trainOptionsSchema } from '../train/train-config';
+import { DEFAULT_PRESET, TRAIN_PRESETS } from '../train/train-presets';
+import { type CommandRegistrar, examplesHelp } from './command-context';
+
+const presetHelp = Object.entries(TRAIN_PRESETS)
+  .map(([name, preset]) => `  ${name.padEnd(12)} ${preset.description}`)
+  .join('\n');
+
+/** `ratlip train`: option parsing and config resolution; the training loop lands with the GAN. */
+export const registerTrain: CommandRegistrar = (parent, context) =>
+  parent
+    .command('train')
+    .description('train a RATLIP text-to-image GAN (the default trains a small one on the built-in Shapes dataset)')
+    .option('--preset <name>', `starting settings, see below (default: ${DEFAULT_PRESET})`)
+    .option('--config <file>', 'settings from a .yaml or .json file (keys as the options in camelCase: batchSize, ...)')
+    .option('--dataset <kind:path>', 'training data, e.g. shapes, birds:data/birds, folder:my/images, manifest:data.jsonl')
+    .option('--out <dir>', 'run folder (default: runs/<preset>-<date>-<time>)')
+    .option('--resume <run-dir>', "continue a run from its last checkpoint with the run's own config")
+    .option('--steps <n>', 'stop after this many steps')
+    .option('--minutes <m>', 'stop after this many minutes (with --steps: whichever comes first)')
+    .option('--batch-size <n>', 'images per step')
+    .option('--backend <name>', BACKEND_HELP)
+    .option('--seed <n>', 'seed of data order, noise and initialisation, 0 to 2^32-1 (default: 0)')
+    .option('--print-config', 'print the resolved config.json and exit without training')
+    .addHelpText(
+      'after',
+      `\nPresets:\n${presetHelp}\n\nPrecedence: options, then --config, then the preset. A budget (--steps/--minutes)\ngiven at one level replaces the lower levels' budget.\n${examplesHelp([
+        ['ratlip train', 'the default run: Shapes, about 10 minutes'],
+        ['ratlip train --preset shapes-long --out runs/shapes-generator', 'the shipped Shapes generator'],
+        ['ratlip train --resume runs/shapes-generator --minutes 60', 'continue it for another hour'],
+        ['ratlip train --config birds.yaml --dataset birds:data/birds --backend tensorflow', 'CUB birds on tfjs-node'],
+        ['ratlip train --steps 200 --batch-size 8 --print-config', 'show the settings a run would use'],
+      ])}`,
+    )
+    .action(async (_options: unknown, command: Command) => {
+      const options = parseOptions(trainOptionsSchema, command);
+      const config = resolveTrainConfig(options);
+      await checkDatasetOption(config.dataset, options.dataset === undefined ? 'dataset' : '--dataset');
+      if (options.printConfig) {
+        context.io.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+        return;
+      }
+      throw new NotYetImplementedError(
+        'training',
+        'issue 5 (packages/ratlip-gan: the RATLIP model and training step) and issue 9; ' +
+          'the options are valid (see --print-config)',
+      );
+    });

@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CliFailure, UsageError } from '../cli-errors';
+import { backendValue, type NodeBackend } from '../options/backend-option';
+import { requireDirectory, requireFile } from '../options/input-files';
+import { integerValue, positiveNumberValue, showValue, textValue } from '../options/option-values';
+import { loadConfigFile } from './load-config-file';
+import { DEFAULT_PRESET, presetNames, TRAIN_PRESETS } from './train-presets';
+
+/** Largest `--seed`: seeds are unsigned 32-bit. */
+const MAX_SEED = 2 ** 32 - 1;
+
+/** Seed of runs that do not choose one. */
+const DEFAULT_SEED = 0;
+
+/** Settings a config file may hold; the command line has one option for each (camelCase to kebab-case). */
+export const trainSettingsSchema = z
+  .object({
+    preset: z
+      .string()
+      .refine((name) => Object.hasOwn(TRAIN_PRESETS, name), { error: `expected one of ${presetNames().join(', ')}` }),
+    dataset: textValue('a dataset spec kind:path'),
+    out: textValue('a folder'),
+    steps: integerValue(1),
+    minutes: positiveNumberValue(),
+    batchSize: integerValue(1, 65_536),
+    backend: backendValue(),
+    seed: integerValue(0, MAX_SEED),
+  })
+  .partial();
+
+/** Settings from a config file or the command line, validated. */
+export type TrainSettings = z.output<typeof trainSettingsSchema>;
+
+/** Options of `ratlip train` as given on the command line. */
+export const trainOptionsSchema = trainSettingsSchema.extend({
+  config: textValue('a .yaml or .json file').optional(),
+  resume: textValue('a run folder').optional(),
+  printConfig: z.boolean().optional(),
+});
+
+/** Validated `ratlip train` options. */
+export type TrainOptions = z.output<typeof trainOptionsSchema>;
+
+/** The settings a run trains with, after presets, config file and options are merged (its `config.json`). */
+export interface ResolvedTrainConfig {
+  preset: string;
+  /** `kind:path` dataset spec. */
+  dataset: string;
+  /** Run folder. */
+  out: string;
+  /** Step budget, or null for none. Training stops at whichever budget is reached first. */
+  steps: number | null;
+  /** Wall-clock budget in minutes, or null for none. */
+  minutes: number | null;
+  batchSize: number;
+  backend: NodeBackend;
+  seed: number;
+  /** The run folder this run continues, or null for a fresh run. */
+  resume: string | null;
+}
+
+/** Options that a resumed run takes from its own config.json, so they may not be given with --resume. */
+const FIXED_WHEN_RESUMING: ReadonlyArray<[keyof TrainOptions, string]> = [
+  ['preset', '--preset'],
+  ['config', '--config'],
+  ['dataset', '--dataset'],
+  ['out', '--out'],
+  ['batchSize', '--batch-size'],
+  ['seed', '--seed'],
+];
+
+/** Validates a config file's settings; errors name the file and the setting. */
+function parseConfigSettings(raw: Record<string, unknown>, source: string): TrainSettings {
+  const known = Object.keys(trainSettingsSchema.shape);
+  const unknown = Object.keys(raw).filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    throw new UsageError(`${source}: unknown setting '${unknown[0]}'; allowed: ${known.join(', ')}`);
+  }
+  const result = trainSettingsSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const key = String(issue.path[0] ?? '');
+  throw new UsageError(`${source}: ${key}: ${issue.message}, got ${showValue(raw[key])}`);
+}
+
+/** `runs/<preset>-<yyyymmdd>-<hhmmss>` in local time. */
+function defaultRunFolder(preset: string, now: Date): string {
+  const two = (value: number) => String(value).padStart(2, '0');
+  const date = `${now.getFullYear()}${two(now.getMonth() + 1)}${two(now.getDate())}`;
+  const time = `${two(now.getHours())}${two(now.getMinutes())}${two(now.getSeconds())}`;
+  return join('runs', `${preset}-${date}-${time}`);
+}
+
+/** The step and time budget from the first level (options, then config file, then preset) that sets one. */
+function budget(levels: ReadonlyArray<{ steps?: number; minutes?: number }>): Pick<ResolvedTrainConfig, 'steps' | 'minutes'> {
+  const chosen = levels.find((level) => level.steps !== undefined || level.minutes !== undefined);
+  return { steps: chosen?.steps ?? null, minutes: chosen?.minutes ?? null };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}
+
+/** The config of a run folder being resumed, with the budget and backend of the new sitting. */
+function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
+  const runFolder = options.resume!;
+  const given = FIXED_WHEN_RESUMING.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
+  if (given.length > 0) {
+    throw new UsageError(
+      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: --steps, --minutes, --backend)`,
+    );
+  }
+  requireDirectory(runFolder, 'run folder');
+  const configPath = join(runFolder, 'config.json');
+  requireFile(configPath, 'run config (is this a run folder?)');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(configPath, 'utf8'));
+  } catch (error) {
+    throw new CliFailure(`${configPath}: not valid JSON: ${(error as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CliFailure(`${configPath}: expected the JSON object a run writes`);
+  }
+  const known = Object.fromEntries(
+    Object.entries(raw).filter(([key]) => Object.hasOwn(trainSettingsSchema.shape, key)),
+  );
+  const saved = parseConfigSettings(known, configPath);
+  const preset = TRAIN_PRESETS[saved.preset ?? DEFAULT_PRESET]!;
+  return {
+    preset: saved.preset ?? DEFAULT_PRESET,
+    dataset: saved.dataset ?? preset.dataset,
+    out: runFolder,
+    ...budget([definedOnly({ steps: options.steps, minutes: options.minutes }), saved, preset]),
+    batchSize: saved.batchSize ?? preset.batchSize,
+    backend: options.backend ?? saved.backend ?? 'auto',
+    seed: saved.seed ?? DEFAULT_SEED,
+    resume: runFolder,
+  };
+}
+
+/**
+ * Merges the command line over the config file over the preset over the defaults. A budget
+ * (`steps` and/or `minutes`) given at one level replaces the lower levels' budget as a whole.
+ *
+ * @param now the time that names a default run folder.
+ */
+export function resolveTrainConfig(options: TrainOptions, now = new Date()): ResolvedTrainConfig {
+  if (options.resume !== undefined) return resumeConfig(options);
+  const fromFile =
+    options.config === undefined ? {} : parseConfigSettings(loadConfigFile(options.config), options.config);
+  const fromCli = definedOnly({
+    preset: options.preset,
+    dataset: options.dataset,
+    out: options.out,
+    steps: options.steps,
+    minutes: options.minutes,
+    batchSize: options.batchSize,
+    backend: options.backend,
+    seed: options.seed,
+  });
+  const presetName = fromCli.preset ?? fromFile.preset ?? DEFAULT_PRESET;
+  const preset = TRAIN_PRESETS[presetName]!;
+  return {
+    preset: presetName,
+    dataset: fromCli.dataset ?? fromFile.dataset ?? preset.dataset,
+    out: fromCli.out ?? fromFile.out ?? defaultRunFolder(presetName, now),
+    ...budget([fromCli, fromFile, preset]),
+    batchSize: fromCli.batchSize ?? fromFile.batchSize ?? preset.batchSize,
+    backend: fromCli.backend ?? fromFile.backend ?? 'auto',
+    seed: fromCli.seed ?? fromFile.seed ?? DEFAULT_SEED,
+    resume: null,
+  };
+}
