@@ -74,7 +74,8 @@ export function buildProgram(context: CommandContext): Command {
 /** The full name of a command, e.g. `ratlip clip tokenize`. */
 function commandPath(command: Command): string {
   const names: string[] = [];
-  for (let current: Command | null = command; current; current = current.parent) names.unshift(current.name());
+  for (let current: Command | null = command; current; current = current.parent)
+    names.unshift(current.name());
   return names.join(' ');
 }
 

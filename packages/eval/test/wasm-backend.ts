@@ -7,7 +7,9 @@ import * as tf from '@tensorflow/tfjs';
  */
 export async function useWasmBackend(): Promise<void> {
   if (!tf.findBackendFactory('wasm')) {
-    const requireFromRuntime = createRequire(createRequire(import.meta.url).resolve('@ratlip/runtime/package.json'));
+    const requireFromRuntime = createRequire(
+      createRequire(import.meta.url).resolve('@ratlip/runtime/package.json'),
+    );
     await import(requireFromRuntime.resolve('@tensorflow/tfjs-backend-wasm'));
   }
   await tf.setBackend('wasm');

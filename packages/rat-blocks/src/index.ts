@@ -13,6 +13,22 @@ export {
   initAffine,
   loadAffineFromStateDict,
 } from './blocks/affine-kinds';
+export type {
+  BlockConvForwardOptions,
+  BlockConvInitOptions,
+  BlockConvKind,
+  BlockConvLoadOptions,
+  BlockConvParams,
+} from './blocks/block-conv';
+export {
+  BLOCK_CONV_KIND_NAMES,
+  blockConvForward,
+  blockConvKind,
+  exportBlockConvToStateDict,
+  initBlockConv,
+  isConvShuffle,
+  loadBlockConvFromStateDict,
+} from './blocks/block-conv';
 export type { ConditionalBlockForwardOptions } from './blocks/block-forward-options';
 export type { ConditionalAffineParams } from './blocks/conditional-affine';
 export {

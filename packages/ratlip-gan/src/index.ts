@@ -1,1 +1,106 @@
-export {};
+export type { CheckpointState } from './checkpoint/checkpoint-format';
+export {
+  CHECKPOINT_FILES,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  checkCheckpointState,
+  OPTIMIZER_PREFIXES,
+} from './checkpoint/checkpoint-format';
+export type { LoadCheckpointOptions, LoadedCheckpoint } from './checkpoint/load-checkpoint';
+export { loadCheckpoint } from './checkpoint/load-checkpoint';
+export type { SaveCheckpointOptions } from './checkpoint/save-checkpoint';
+export { saveCheckpoint } from './checkpoint/save-checkpoint';
+export {
+  disposeStateDict,
+  safetensorsToStateDict,
+  stateDictToSafetensors,
+  torchStateDictToTensors,
+} from './checkpoint/state-dict-tensors';
+export type {
+  DeepPartial,
+  RatlipConfig,
+  RatlipConfigInput,
+  RatlipConfigOverrides,
+  ResolvedRatlipConfig,
+} from './config/config-schema';
+export {
+  clipSectionSchema,
+  clipTextSchema,
+  clipVisionSchema,
+  discriminatorSchema,
+  emaSchema,
+  generatorSchema,
+  ratlipConfigSchema,
+  ratSchema,
+  trainingSchema,
+} from './config/config-schema';
+export { generatorBlockChannels, generatorBlockSizes, netCKernelSizes } from './config/generator-layout';
+export type { RatlipPreset, RatlipPresetName } from './config/presets';
+export { RATLIP_PRESETS, ratlipPreset, ratlipPresetNames } from './config/presets';
+export { deepMerge, OFFICIAL_OUTPUT_SIZE, parseRatlipConfig, resolveConfig } from './config/resolve-config';
+export type { ClipImageFeatures, ClipImageFeaturesOptions } from './model/clip-image-features';
+export { encodeImagesForDiscriminator } from './model/clip-image-features';
+export type { GenerateOptions } from './model/generate';
+export { toImageRange, toUint8Range } from './model/generate';
+export { namedTensors, namedTrainableVariables } from './model/named-tensors';
+export type { NetCParams } from './model/net-c';
+export { exportNetCToStateDict, initNetC, loadNetCFromStateDict, netCForward } from './model/net-c';
+export type { NetDOutputs, NetDParams } from './model/net-d';
+export {
+  exportNetDToStateDict,
+  initNetD,
+  loadNetDFromStateDict,
+  netDForward,
+  netDForwardWithIntermediates,
+} from './model/net-d';
+export type { ClipAdapterParams, NetGForwardOptions, NetGOutputs, NetGParams } from './model/net-g';
+export {
+  exportNetGToStateDict,
+  initNetG,
+  loadNetGFromStateDict,
+  NET_G_CLIP_PREFIX,
+  NET_G_RAT_PREFIX,
+  netGForward,
+  netGForwardWithIntermediates,
+} from './model/net-g';
+export type { NetGConfig } from './model/net-g-config';
+export { netGConfigFrom } from './model/net-g-config';
+export type {
+  CreateRatlipGanOptions,
+  RatlipGanOptions,
+  RatlipParameterCounts,
+  RatlipStateDicts,
+} from './model/ratlip-gan';
+export { RatlipGan } from './model/ratlip-gan';
+export type { SentenceEncoder } from './model/sentence-encoder';
+export { clipSentenceEncoder } from './model/sentence-encoder';
+export type { AdamOptions } from './train/adam';
+export { AdamOptimizer } from './train/adam';
+export { GeneratorEma } from './train/generator-ema';
+export type {
+  DiscriminatorLosses,
+  GeneratorLosses,
+  MaGpOptions,
+  MaGpResult,
+  RealDiscrimination,
+} from './train/losses';
+export {
+  cosineSimilarity,
+  discriminateReal,
+  discriminatorLosses,
+  generatorLosses,
+  hingeFakeLoss,
+  hingeRealLoss,
+  matchingAwareGradientPenalty,
+  rollBatch,
+  rowSum,
+} from './train/losses';
+export { NonFiniteLossError } from './train/non-finite-loss-error';
+export type {
+  RatlipTrainerOptions,
+  TrainBatch,
+  TrainerState,
+  TrainStepLosses,
+  TrainStepResult,
+} from './train/ratlip-trainer';
+export { RatlipTrainer } from './train/ratlip-trainer';

@@ -23,12 +23,18 @@ export const registerClipEmbedImage: CommandRegistrar = (parent) =>
     .addHelpText(
       'after',
       examplesHelp([
-        ['ratlip clip embed-image --weights ViT-B-32.safetensors photos/*.jpg --out images.safetensors', 'a folder of photos'],
+        [
+          'ratlip clip embed-image --weights ViT-B-32.safetensors photos/*.jpg --out images.safetensors',
+          'a folder of photos',
+        ],
       ]),
     )
     .action(async (images: string[], _options: unknown, command: Command) => {
       const options = parseOptions(optionsSchema, command);
       requireFile(options.weights, 'weights file');
       for (const image of images) requireFile(image, 'image');
-      throw new NotYetImplementedError('CLIP image embeddings', 'issue 3 (packages/clip: the CLIP vision transformer)');
+      throw new NotYetImplementedError(
+        'CLIP image embeddings',
+        'issue 3 (packages/clip: the CLIP vision transformer)',
+      );
     });

@@ -26,8 +26,14 @@ export const registerClipEmbedText: CommandRegistrar = (parent) =>
     .addHelpText(
       'after',
       examplesHelp([
-        ['ratlip clip embed-text --weights ViT-B-32.safetensors "a red bird" --out bird.safetensors', 'one caption'],
-        ['ratlip clip embed-text --weights shapes-clip.safetensors --file captions.txt --out text.safetensors', 'a file'],
+        [
+          'ratlip clip embed-text --weights ViT-B-32.safetensors "a red bird" --out bird.safetensors',
+          'one caption',
+        ],
+        [
+          'ratlip clip embed-text --weights shapes-clip.safetensors --file captions.txt --out text.safetensors',
+          'a file',
+        ],
       ]),
     )
     .action(async (texts: string[], _options: unknown, command: Command) => {
@@ -37,5 +43,8 @@ export const registerClipEmbedText: CommandRegistrar = (parent) =>
       }
       requireFile(options.weights, 'weights file');
       if (options.file !== undefined) readCaptionsFile(options.file);
-      throw new NotYetImplementedError('CLIP text embeddings', 'issue 3 (packages/clip: the CLIP text transformer)');
+      throw new NotYetImplementedError(
+        'CLIP text embeddings',
+        'issue 3 (packages/clip: the CLIP text transformer)',
+      );
     });

@@ -32,7 +32,10 @@ export const registerClipPretrain: CommandRegistrar = (parent) =>
       'after',
       examplesHelp([
         ['ratlip clip pretrain --out runs/shapes-clip --minutes 5', 'a Shapes CLIP in five minutes'],
-        ['ratlip clip pretrain --dataset folder:my/images --steps 2000 --out runs/my-clip', 'a CLIP of your own data'],
+        [
+          'ratlip clip pretrain --dataset folder:my/images --steps 2000 --out runs/my-clip',
+          'a CLIP of your own data',
+        ],
       ]),
     )
     .action(async (_options: unknown, command: Command) => {

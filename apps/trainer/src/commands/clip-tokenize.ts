@@ -40,7 +40,10 @@ export const registerClipTokenize: CommandRegistrar = (parent, context) =>
       examplesHelp([
         ['ratlip clip tokenize "a red circle on the left"', 'one row of 77 ids'],
         ['ratlip clip tokenize --context 16 "a bird" "a flower"', 'two rows of 16 ids'],
-        ['ratlip clip tokenize --no-truncate --file captions.txt', 'every line of a file; fail on a too long one'],
+        [
+          'ratlip clip tokenize --no-truncate --file captions.txt',
+          'every line of a file; fail on a too long one',
+        ],
         ['ratlip clip tokenize -- "-starts with a dash"', 'a caption starting with "-" after --'],
       ]),
     )
@@ -59,7 +62,8 @@ export const registerClipTokenize: CommandRegistrar = (parent, context) =>
         captions.forEach((caption, index) => {
           const length = tokenizer.encode(caption).length + 2;
           if (length > options.context) {
-            const where = options.file === undefined ? `caption ${index + 1}` : `line ${index + 1} of ${options.file}`;
+            const where =
+              options.file === undefined ? `caption ${index + 1}` : `line ${index + 1} of ${options.file}`;
             throw new CliFailure(
               `${where} is ${length} tokens with its start and end markers, longer than the context of ` +
                 `${options.context} (without --no-truncate it is cut)`,

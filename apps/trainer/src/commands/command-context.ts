@@ -11,7 +11,9 @@ export interface CommandContext {
 export type CommandRegistrar = (parent: Command, context: CommandContext) => Command;
 
 /** A `--help` section of examples: each a command line and what it does. */
-export function examplesHelp(examples: ReadonlyArray<readonly [commandLine: string, effect: string]>): string {
+export function examplesHelp(
+  examples: ReadonlyArray<readonly [commandLine: string, effect: string]>,
+): string {
   const lines = examples.flatMap(([commandLine, effect]) => [`  # ${effect}`, `  $ ${commandLine}`]);
   return `\nExamples:\n${lines.join('\n')}\n`;
 }

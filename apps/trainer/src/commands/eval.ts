@@ -12,7 +12,9 @@ const METRICS = ['fid', 'kid', 'clip-score', 'shapes-alignment'] as const;
 const metricList = z
   .string()
   .transform((text) => text.split(',').map((name) => name.trim()))
-  .pipe(z.array(z.enum(METRICS, { error: `expected a comma-separated list of ${METRICS.join(', ')}` })).min(1));
+  .pipe(
+    z.array(z.enum(METRICS, { error: `expected a comma-separated list of ${METRICS.join(', ')}` })).min(1),
+  );
 
 const optionsSchema = z.object({
   metrics: metricList.default(['shapes-alignment']),

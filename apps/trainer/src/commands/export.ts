@@ -20,11 +20,16 @@ export const registerExport: CommandRegistrar = (parent) =>
     .option('--out <dir>', 'output folder (default: <run>/web)')
     .addHelpText(
       'after',
-      examplesHelp([['ratlip export --web runs/shapes-generator', 'weights and captions for the playground']]),
+      examplesHelp([
+        ['ratlip export --web runs/shapes-generator', 'weights and captions for the playground'],
+      ]),
     )
     .action(async (run: string, _options: unknown, command: Command) => {
       const options = parseOptions(optionsSchema, command);
       if (!options.web) throw new UsageError('choose an export target: --web (the only one so far)');
       requirePath(run, 'run');
-      throw new NotYetImplementedError('the web export', 'issue 10 (apps/playground) and issue 5 (the generator)');
+      throw new NotYetImplementedError(
+        'the web export',
+        'issue 10 (apps/playground) and issue 5 (the generator)',
+      );
     });

@@ -11,12 +11,16 @@ const optionsSchema = z.object({ out: textValue('a checkpoint folder') });
 export const registerImport: CommandRegistrar = (parent) =>
   parent
     .command('import')
-    .description("convert an official RATLIP/GALIP PyTorch checkpoint (.pth) into a checkpoint folder of this project")
+    .description(
+      'convert an official RATLIP/GALIP PyTorch checkpoint (.pth) into a checkpoint folder of this project',
+    )
     .argument('<checkpoint.pth>', 'official checkpoint, e.g. state_epoch_1000.pth')
     .requiredOption('--out <dir>', 'checkpoint folder to write')
     .addHelpText(
       'after',
-      examplesHelp([['ratlip import state_epoch_1000.pth --out checkpoints/birds', 'the official CUB generator']]),
+      examplesHelp([
+        ['ratlip import state_epoch_1000.pth --out checkpoints/birds', 'the official CUB generator'],
+      ]),
     )
     .action(async (checkpoint: string, _options: unknown, command: Command) => {
       parseOptions(optionsSchema, command);

@@ -30,8 +30,14 @@ export const registerSample: CommandRegistrar = (parent) =>
     .addHelpText(
       'after',
       examplesHelp([
-        ['ratlip sample runs/shapes-generator --text "a red circle on the left" --count 8', 'eight images of one caption'],
-        ['ratlip sample runs/shapes-generator --captions captions.txt --out samples', 'one image per line of a file'],
+        [
+          'ratlip sample runs/shapes-generator --text "a red circle on the left" --count 8',
+          'eight images of one caption',
+        ],
+        [
+          'ratlip sample runs/shapes-generator --captions captions.txt --out samples',
+          'one image per line of a file',
+        ],
       ]),
     )
     .action(async (source: string, _options: unknown, command: Command) => {

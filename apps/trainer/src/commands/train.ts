@@ -15,10 +15,18 @@ const presetHelp = Object.entries(TRAIN_PRESETS)
 export const registerTrain: CommandRegistrar = (parent, context) =>
   parent
     .command('train')
-    .description('train a RATLIP text-to-image GAN (the default trains a small one on the built-in Shapes dataset)')
+    .description(
+      'train a RATLIP text-to-image GAN (the default trains a small one on the built-in Shapes dataset)',
+    )
     .option('--preset <name>', `starting settings, see below (default: ${DEFAULT_PRESET})`)
-    .option('--config <file>', 'settings from a .yaml or .json file (keys as the options in camelCase: batchSize, ...)')
-    .option('--dataset <kind:path>', 'training data, e.g. shapes, birds:data/birds, folder:my/images, manifest:data.jsonl')
+    .option(
+      '--config <file>',
+      'settings from a .yaml or .json file (keys as the options in camelCase: batchSize, ...)',
+    )
+    .option(
+      '--dataset <kind:path>',
+      'training data, e.g. shapes, birds:data/birds, folder:my/images, manifest:data.jsonl',
+    )
     .option('--out <dir>', 'run folder (default: runs/<preset>-<date>-<time>)')
     .option('--resume <run-dir>', "continue a run from its last checkpoint with the run's own config")
     .option('--steps <n>', 'stop after this many steps')
@@ -29,13 +37,18 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
     .option('--print-config', 'print the resolved config.json and exit without training')
     .addHelpText(
       'after',
-      `\nPresets:\n${presetHelp}\n\nPrecedence: options, then --config, then the preset. A budget (--steps/--minutes)\ngiven at one level replaces the lower levels' budget.\n${examplesHelp([
-        ['ratlip train', 'the default run: Shapes, about 10 minutes'],
-        ['ratlip train --preset shapes-long --out runs/shapes-generator', 'the shipped Shapes generator'],
-        ['ratlip train --resume runs/shapes-generator --minutes 60', 'continue it for another hour'],
-        ['ratlip train --config birds.yaml --dataset birds:data/birds --backend tensorflow', 'CUB birds on tfjs-node'],
-        ['ratlip train --steps 200 --batch-size 8 --print-config', 'show the settings a run would use'],
-      ])}`,
+      `\nPresets:\n${presetHelp}\n\nPrecedence: options, then --config, then the preset. A budget (--steps/--minutes)\ngiven at one level replaces the lower levels' budget.\n${examplesHelp(
+        [
+          ['ratlip train', 'the default run: Shapes, about 10 minutes'],
+          ['ratlip train --preset shapes-long --out runs/shapes-generator', 'the shipped Shapes generator'],
+          ['ratlip train --resume runs/shapes-generator --minutes 60', 'continue it for another hour'],
+          [
+            'ratlip train --config birds.yaml --dataset birds:data/birds --backend tensorflow',
+            'CUB birds on tfjs-node',
+          ],
+          ['ratlip train --steps 200 --batch-size 8 --print-config', 'show the settings a run would use'],
+        ],
+      )}`,
     )
     .action(async (_options: unknown, command: Command) => {
       const options = parseOptions(trainOptionsSchema, command);

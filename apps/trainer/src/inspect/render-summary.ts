@@ -59,7 +59,10 @@ export function renderSummary(summary: WeightFileSummary): string {
     for (const line of table(
       metadata.map(([key, value]) => {
         const text = typeof value === 'string' ? value.replace(/\s+/g, ' ') : JSON.stringify(value);
-        return [`  ${key}`, text.length <= MAX_METADATA_TEXT ? text : `${text.slice(0, MAX_METADATA_TEXT - 3)}...`];
+        return [
+          `  ${key}`,
+          text.length <= MAX_METADATA_TEXT ? text : `${text.slice(0, MAX_METADATA_TEXT - 3)}...`,
+        ];
       }),
     )) {
       lines.push(line);

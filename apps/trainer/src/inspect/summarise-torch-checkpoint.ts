@@ -49,7 +49,12 @@ function walk(value: unknown, path: string, summary: TreeSummary): void {
   const child = (key: unknown) => (path ? `${path}.${String(key)}` : String(key));
   const isContainer = value instanceof Map || value instanceof Set || Array.isArray(value);
   if (isTorchTensor(value)) {
-    summary.tensors.push({ name: path, dtype: value.dtype, shape: [...value.shape], count: elementCount(value.shape) });
+    summary.tensors.push({
+      name: path,
+      dtype: value.dtype,
+      shape: [...value.shape],
+      count: elementCount(value.shape),
+    });
   } else if (isContainer && summary.ancestors.has(value)) {
     summary.metadata[path] = '<reference to an enclosing container>';
   } else if (value instanceof Map) {
@@ -63,7 +68,7 @@ function walk(value: unknown, path: string, summary: TreeSummary): void {
       return;
     }
     summary.ancestors.add(value);
-    items.forEach((item, index) => walk(item, child(index), summary));
+    for (const [index, item] of items.entries()) walk(item, child(index), summary);
     summary.ancestors.delete(value);
   } else {
     summary.metadata[path || '(root)'] = leafValue(value);

@@ -8,7 +8,7 @@ export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 /** Help text of `--backend`. */
 export const BACKEND_HELP =
-  "TensorFlow.js backend: auto (tfjs-node if installed, else wasm), tensorflow, tensorflow-gpu, wasm or cpu (default: auto)";
+  'TensorFlow.js backend: auto (tfjs-node if installed, else wasm), tensorflow, tensorflow-gpu, wasm or cpu (default: auto)';
 
 /** zod schema of a `--backend` value. */
 export function backendValue() {

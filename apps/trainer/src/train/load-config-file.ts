@@ -28,7 +28,9 @@ export function loadConfigFile(path: string): Record<string, unknown> {
   try {
     value = parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new CliFailure(`config file ${path}: not valid ${extension.slice(1).toUpperCase()}: ${oneLine(String((error as Error).message))}`);
+    throw new CliFailure(
+      `config file ${path}: not valid ${extension.slice(1).toUpperCase()}: ${oneLine(String((error as Error).message))}`,
+    );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new CliFailure(`config file ${path}: expected a mapping of settings at the top level`);

@@ -17,9 +17,9 @@ const DEFAULT_SEED = 0;
 /** Settings a config file may hold; the command line has one option for each (camelCase to kebab-case). */
 export const trainSettingsSchema = z
   .object({
-    preset: z
-      .string()
-      .refine((name) => Object.hasOwn(TRAIN_PRESETS, name), { error: `expected one of ${presetNames().join(', ')}` }),
+    preset: z.string().refine((name) => Object.hasOwn(TRAIN_PRESETS, name), {
+      error: `expected one of ${presetNames().join(', ')}`,
+    }),
     dataset: textValue('a dataset spec kind:path'),
     out: textValue('a folder'),
     steps: integerValue(1),
@@ -94,7 +94,9 @@ function defaultRunFolder(preset: string, now: Date): string {
 }
 
 /** The step and time budget from the first level (options, then config file, then preset) that sets one. */
-function budget(levels: ReadonlyArray<{ steps?: number; minutes?: number }>): Pick<ResolvedTrainConfig, 'steps' | 'minutes'> {
+function budget(
+  levels: ReadonlyArray<{ steps?: number; minutes?: number }>,
+): Pick<ResolvedTrainConfig, 'steps' | 'minutes'> {
   const chosen = levels.find((level) => level.steps !== undefined || level.minutes !== undefined);
   return { steps: chosen?.steps ?? null, minutes: chosen?.minutes ?? null };
 }
@@ -124,8 +126,11 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new CliFailure(`${configPath}: expected the JSON object a run writes`);
   }
+  // A run's config.json writes null for an unset budget; the settings schema leaves it out instead.
   const known = Object.fromEntries(
-    Object.entries(raw).filter(([key]) => Object.hasOwn(trainSettingsSchema.shape, key)),
+    Object.entries(raw).filter(
+      ([key, value]) => Object.hasOwn(trainSettingsSchema.shape, key) && value !== null,
+    ),
   );
   const saved = parseConfigSettings(known, configPath);
   const preset = TRAIN_PRESETS[saved.preset ?? DEFAULT_PRESET]!;

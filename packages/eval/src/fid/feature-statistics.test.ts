@@ -11,7 +11,8 @@ function oneShot(rows: Float64Array[], dim: number) {
   for (const row of rows) {
     for (let i = 0; i < dim; i++) {
       for (let j = 0; j < dim; j++) {
-        covariance[i * dim + j] = covariance[i * dim + j]! + ((row[i]! - mean[i]!) * (row[j]! - mean[j]!)) / (n - 1);
+        covariance[i * dim + j] =
+          covariance[i * dim + j]! + ((row[i]! - mean[i]!) * (row[j]! - mean[j]!)) / (n - 1);
       }
     }
   }
@@ -43,7 +44,9 @@ describe('FeatureStatisticsAccumulator', () => {
       const stats = accumulator.finish();
       expect(stats.count).toBe(count);
       for (let i = 0; i < dim; i++) {
-        expect(Math.abs(stats.mean[i]! - reference.mean[i]!)).toBeLessThan(1e-12 * Math.abs(reference.mean[i]!));
+        expect(Math.abs(stats.mean[i]! - reference.mean[i]!)).toBeLessThan(
+          1e-12 * Math.abs(reference.mean[i]!),
+        );
       }
       let worst = 0;
       let scale = 0;

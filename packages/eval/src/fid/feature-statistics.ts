@@ -31,7 +31,9 @@ export class FeatureStatisticsAccumulator {
     }
     this.chunkRows = options.chunkRows ?? 256;
     if (!Number.isInteger(this.chunkRows) || this.chunkRows < 1) {
-      throw new Error(`FeatureStatisticsAccumulator: chunkRows must be a positive integer, got ${this.chunkRows}`);
+      throw new Error(
+        `FeatureStatisticsAccumulator: chunkRows must be a positive integer, got ${this.chunkRows}`,
+      );
     }
     this.buffer = new Float64Array(dim * this.chunkRows);
     this.sum = new Float64Array(dim);
@@ -57,7 +59,9 @@ export class FeatureStatisticsAccumulator {
       for (let i = 0; i < dim; i++) {
         const value = features[base + i]!;
         if (!Number.isFinite(value)) {
-          throw new Error(`FeatureStatisticsAccumulator.add: row ${r} feature ${i} is ${value}; expected finite values`);
+          throw new Error(
+            `FeatureStatisticsAccumulator.add: row ${r} feature ${i} is ${value}; expected finite values`,
+          );
         }
         buffer[i * chunkRows + this.buffered] = value;
       }

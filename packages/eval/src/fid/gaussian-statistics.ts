@@ -13,7 +13,8 @@ export interface GaussianStatistics {
 /** Throws naming `what` when the statistics' arrays do not have the shapes `dim` implies. */
 export function checkGaussianStatistics(statistics: GaussianStatistics, what: string): void {
   const { dim, mean, covariance } = statistics;
-  if (!Number.isInteger(dim) || dim < 1) throw new Error(`${what}: dim must be a positive integer, got ${dim}`);
+  if (!Number.isInteger(dim) || dim < 1)
+    throw new Error(`${what}: dim must be a positive integer, got ${dim}`);
   if (mean.length !== dim) throw new Error(`${what}: mean has ${mean.length} values, expected dim = ${dim}`);
   if (covariance.length !== dim * dim) {
     throw new Error(`${what}: covariance has ${covariance.length} values, expected dim*dim = ${dim * dim}`);

@@ -59,7 +59,11 @@ export const STEM_CONVS: readonly BasicConvSpec[] = [
   conv('Conv2d_4a_3x3', 80, 192, 3, { padding: 'valid' }),
 ];
 
-function moduleConvs(module: InceptionModuleSpec, poolFeatures: number, channels7x7: number): BasicConvSpec[] {
+function moduleConvs(
+  module: InceptionModuleSpec,
+  poolFeatures: number,
+  channels7x7: number,
+): BasicConvSpec[] {
   const p = (branch: string) => `${module.name}.${branch}`;
   const c = module.inChannels;
   switch (module.kind) {

@@ -62,7 +62,11 @@ export const INCEPTION_CONVENTIONS: Readonly<Record<InceptionConventionName, Inc
     weights: 'inception_v3_google-0cc3c7bd.pth (torchvision IMAGENET1K_V1)',
     classifierClasses: 1000,
     inputScale: [IMAGENET_STD[0] / 0.5, IMAGENET_STD[1] / 0.5, IMAGENET_STD[2] / 0.5],
-    inputShift: [(IMAGENET_MEAN[0] - 0.5) / 0.5, (IMAGENET_MEAN[1] - 0.5) / 0.5, (IMAGENET_MEAN[2] - 0.5) / 0.5],
+    inputShift: [
+      (IMAGENET_MEAN[0] - 0.5) / 0.5,
+      (IMAGENET_MEAN[1] - 0.5) / 0.5,
+      (IMAGENET_MEAN[2] - 0.5) / 0.5,
+    ],
     normalisation: 'x * std/0.5 + (mean - 0.5)/0.5 per channel on the [0,1] image (ImageNet mean/std)',
     poolA: 'average-include-padding',
     poolC: 'average-include-padding',

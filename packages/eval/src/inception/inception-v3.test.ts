@@ -1,6 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import { proceduralValues, readFixture } from '@ratlip/runtime/testing';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useWasmBackend } from '../../test/wasm-backend';
 import {
   INCEPTION_CONVS,
   inceptionFeatureParameterCount,
@@ -8,7 +9,6 @@ import {
 } from './inception-architecture';
 import { branchPool, InceptionV3 } from './inception-v3';
 import type { TensorSource } from './tensor-source';
-import { useWasmBackend } from '../../test/wasm-backend';
 
 const FIXTURE = 'clip/fid_inception_procedural_io.safetensors';
 
@@ -31,7 +31,12 @@ function proceduralSource(
       const rule = rules[name];
       const shape = allShapes[name];
       if (!rule || !shape) throw new Error(`no rule for ${name}`);
-      return proceduralValues(name, shape.reduce((a, b) => a * b, 1), rule[0], rule[1]);
+      return proceduralValues(
+        name,
+        shape.reduce((a, b) => a * b, 1),
+        rule[0],
+        rule[1],
+      );
     },
   };
 }
@@ -153,7 +158,11 @@ describe('InceptionV3 with procedural weights (wasm backend)', () => {
     report['resized_corner'] = expectClose(myCorner.dataSync(), corner, 'resized_m11_corner');
     myCorner.dispose();
     const inputMean = tf.tidy(() => tf.mean(blocks.input, [1, 2]));
-    report['resized_mean'] = expectClose(inputMean.dataSync(), file.float32('resized_m11_mean'), 'resized_m11_mean');
+    report['resized_mean'] = expectClose(
+      inputMean.dataSync(),
+      file.float32('resized_m11_mean'),
+      'resized_m11_mean',
+    );
     inputMean.dispose();
 
     for (const [key, tensor] of [
@@ -182,27 +191,41 @@ describe('InceptionV3 with procedural weights (wasm backend)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('builds the torchvision-imagenet graph from the same tensors and checks the classifier size', () => {
+  it('torchvision-imagenet: ImageNet input normalisation, same stem, different branch pools', () => {
     const torchvisionShapes = { 'fc.weight': [1000, 2048], 'fc.bias': [1000] };
     const before = tf.memory().numTensors;
-    const net = InceptionV3.fromStateDict(proceduralSource(rules, shapes, torchvisionShapes), {
+    const torchvision = InceptionV3.fromStateDict(proceduralSource(rules, shapes, torchvisionShapes), {
       convention: 'torchvision-imagenet',
     });
-    expect(net.tensorCount).toBe(2 * INCEPTION_CONVS.length);
-    const images = tf.fill([1, 75, 75, 3], 0.5) as tf.Tensor4D;
-    const features = net.extract(images);
-    expect(features.shape).toEqual([1, 2048]);
-    expect(Number.isFinite(features.dataSync()[0])).toBe(true);
-    features.dispose();
-    images.dispose();
-    net.dispose();
+    const fid = InceptionV3.fromStateDict(proceduralSource(rules, shapes), { convention: 'pytorch-fid' });
+    expect(torchvision.tensorCount).toBe(2 * INCEPTION_CONVS.length);
+    const images = tf.tidy(() => tf.reshape(tf.linspace(0, 1, 64 * 64 * 3), [1, 64, 64, 3]) as tf.Tensor4D);
+    // x*std/0.5 + (mean-0.5)/0.5 equals 2x' - 1 for x' = (x*std/0.5 + (mean-0.5)/0.5 + 1) / 2.
+    const equivalent = tf.tidy(() => {
+      const { inputScale, inputShift } = torchvision.convention;
+      return tf.div(tf.add(tf.add(tf.mul(images, [...inputScale]), [...inputShift]), 1), 2) as tf.Tensor4D;
+    });
+    const a = torchvision.forwardBlocks(images);
+    const b = fid.forwardBlocks(equivalent);
+    expectClose(a.block1.dataSync(), b.block1.dataSync(), 'stem output under equivalent inputs');
+    const pool3A = a.pool3.dataSync();
+    const pool3B = b.pool3.dataSync();
+    let difference = 0;
+    for (let i = 0; i < pool3A.length; i++)
+      difference = Math.max(difference, Math.abs(pool3A[i]! - pool3B[i]!));
+    expect(difference).toBeGreaterThan(1e-3 * maxAbs(pool3B));
+    for (const tensor of [...Object.values(a), ...Object.values(b), images, equivalent]) tensor.dispose();
+    torchvision.dispose();
+    fid.dispose();
     expect(tf.memory().numTensors).toBe(before);
 
-    expect(() => InceptionV3.fromStateDict(proceduralSource(rules, shapes), { convention: 'torchvision-imagenet' })).toThrow(
-      /fc\.weight has 1008 rows/,
-    );
+    expect(() =>
+      InceptionV3.fromStateDict(proceduralSource(rules, shapes), { convention: 'torchvision-imagenet' }),
+    ).toThrow(/fc\.weight has 1008 rows/);
     const broken = { ...shapes, 'Mixed_6b.branch7x7_2.conv.weight': [128, 128, 7, 1] };
-    expect(() => InceptionV3.fromStateDict(proceduralSource(rules, broken), { convention: 'pytorch-fid' })).toThrow(
+    expect(() =>
+      InceptionV3.fromStateDict(proceduralSource(rules, broken), { convention: 'pytorch-fid' }),
+    ).toThrow(
       /Mixed_6b\.branch7x7_2\.conv\.weight' has shape \[128, 128, 7, 1\], expected \[128, 128, 1, 7\]/,
     );
   });

@@ -69,11 +69,11 @@ describe('kernelInceptionDistance', () => {
 
   it('rejects mismatched widths and too few samples', async () => {
     const random = new SeededRandom(3);
-    await expect(kernelInceptionDistance(gaussianFeatures(5, 4, random), gaussianFeatures(5, 3, random))).rejects.toThrow(
-      /feature widths differ \(4 vs 3\)/,
-    );
-    await expect(kernelInceptionDistance(gaussianFeatures(1, 4, random), gaussianFeatures(5, 4, random))).rejects.toThrow(
-      /at least 2 samples/,
-    );
+    await expect(
+      kernelInceptionDistance(gaussianFeatures(5, 4, random), gaussianFeatures(5, 3, random)),
+    ).rejects.toThrow(/feature widths differ \(4 vs 3\)/);
+    await expect(
+      kernelInceptionDistance(gaussianFeatures(1, 4, random), gaussianFeatures(5, 4, random)),
+    ).rejects.toThrow(/at least 2 samples/);
   });
 });

@@ -43,12 +43,15 @@ export interface KernelInceptionDistance {
 
 function checkMatrix(matrix: FeatureMatrix, what: string): void {
   if (matrix.data.length !== matrix.rows * matrix.dim) {
-    throw new Error(`${what}: data has ${matrix.data.length} values, expected rows*dim = ${matrix.rows * matrix.dim}`);
+    throw new Error(
+      `${what}: data has ${matrix.data.length} values, expected rows*dim = ${matrix.rows * matrix.dim}`,
+    );
   }
 }
 
 function positiveInteger(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`kernelInceptionDistance: ${what} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`kernelInceptionDistance: ${what} must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -68,7 +71,8 @@ function sampleIndices(random: SeededRandom, n: number, count: number): Int32Arr
 function gatherRows(matrix: FeatureMatrix, indices: Int32Array): Float32Array {
   const { dim, data } = matrix;
   const out = new Float32Array(indices.length * dim);
-  for (let r = 0; r < indices.length; r++) out.set(data.subarray(indices[r]! * dim, indices[r]! * dim + dim), r * dim);
+  for (let r = 0; r < indices.length; r++)
+    out.set(data.subarray(indices[r]! * dim, indices[r]! * dim + dim), r * dim);
   return out;
 }
 

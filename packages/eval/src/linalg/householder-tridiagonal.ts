@@ -1,4 +1,5 @@
 import { multiplyTransposed } from './matrix-multiply';
+import type { SymmetricProductKernel } from './simd-kernel';
 
 /**
  * `A = Q T Q^T` for a symmetric `A`: `T` tridiagonal, `Q = H_0 H_1 ... H_{n-3}` a product of
@@ -23,7 +24,8 @@ export interface TridiagonalForm {
  * (LAPACK's dlatrd scheme), then the trailing matrix gets one rank-64 update as a matrix product;
  * the last columns use the unblocked fused loop.
  */
-export function tridiagonalize(a: Float64Array, n: number): TridiagonalForm {
+export function tridiagonalize(a: Float64Array, n: number, kernel?: SymmetricProductKernel): TridiagonalForm {
+  if (kernel && kernel.matrix !== a) throw new Error('tridiagonalize: the matrix must be the kernel workspace matrix');
   const form: TridiagonalForm = {
     n,
     diagonal: new Float64Array(n),
@@ -33,10 +35,12 @@ export function tridiagonalize(a: Float64Array, n: number): TridiagonalForm {
   };
   let k0 = 0;
   if (n > 2 * PANEL) {
-    const workspace = {
+    const workspace: PanelWorkspace = {
+      kernel,
       v: new Float64Array(n * PANEL),
       w: new Float64Array(n * PANEL),
-      y: new Float64Array(n),
+      y: kernel?.y ?? new Float64Array(n),
+      reflector: kernel?.x ?? new Float64Array(n),
       left: new Float64Array(n * 2 * PANEL),
       right: new Float64Array(n * 2 * PANEL),
     };
@@ -49,11 +53,15 @@ export function tridiagonalize(a: Float64Array, n: number): TridiagonalForm {
 const PANEL = 32;
 
 interface PanelWorkspace {
+  /** SIMD symmetric product over the matrix, when available (then `reflector` and `y` live in it). */
+  kernel: SymmetricProductKernel | undefined;
   /** `v[r * PANEL + c]`: reflector of panel column c at row r. */
   v: Float64Array;
   /** `w[r * PANEL + c]`: the matching rank-2 partner. */
   w: Float64Array;
   y: Float64Array;
+  /** The current reflector as a dense vector (indices above the panel column). */
+  reflector: Float64Array;
   left: Float64Array;
   right: Float64Array;
 }
@@ -85,7 +93,7 @@ function makeReflector(form: TridiagonalForm, k: number): number {
 
 function reducePanel(form: TridiagonalForm, k0: number, work: PanelWorkspace): void {
   const { n, reflectors: a } = form;
-  const { v, w, y } = work;
+  const { v, w, y, reflector } = work;
   v.fill(0, k0 * PANEL);
   w.fill(0, k0 * PANEL);
   for (let c = 0; c < PANEL; c++) {
@@ -104,20 +112,13 @@ function reducePanel(form: TridiagonalForm, k0: number, work: PanelWorkspace): v
     form.diagonal[i] = a[row + i]!;
     const tau = makeReflector(form, i);
     if (tau === 0) continue;
-    for (let r = i + 1; r < n; r++) v[r * PANEL + c] = a[row + r]!;
-    // y = A22 v with A22 the trailing matrix as stored (not yet updated by this panel).
-    y.fill(0, i + 1, n);
-    for (let j = i + 1; j < n; j++) {
-      const rowJ = j * n;
-      const vj = a[row + j]!;
-      let rowSum = a[rowJ + j]! * vj;
-      for (let r = j + 1; r < n; r++) {
-        const value = a[rowJ + r]!;
-        rowSum += value * a[row + r]!;
-        y[r] = y[r]! + value * vj;
-      }
-      y[j] = y[j]! + rowSum;
+    for (let r = i + 1; r < n; r++) {
+      v[r * PANEL + c] = a[row + r]!;
+      reflector[r] = a[row + r]!;
     }
+    // y = A22 v with A22 the trailing matrix as stored (not yet updated by this panel).
+    if (work.kernel) symmetricProductUpperSimd(work.kernel, n, i + 1);
+    else symmetricProductUpper(a, n, i + 1, reflector, y);
     // Subtract the pending panel update: (V W^T + W V^T) v.
     if (c > 0) {
       const wv = new Float64Array(c);
@@ -172,12 +173,105 @@ function reducePanel(form: TridiagonalForm, k0: number, work: PanelWorkspace): v
 }
 
 /**
+ * y[start..n) = A x for the symmetric trailing block A = a[start.., start..] stored in its upper
+ * triangle. Four rows at a time, so each x[r] and y[r] is loaded once per four matrix rows.
+ */
+function symmetricProductUpper(
+  a: Float64Array,
+  n: number,
+  start: number,
+  x: Float64Array,
+  y: Float64Array,
+): void {
+  y.fill(0, start, n);
+  let j = start;
+  for (; j + 3 < n; j += 4) {
+    const r0 = j * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    const x0 = x[j]!;
+    const x1 = x[j + 1]!;
+    const x2 = x[j + 2]!;
+    const x3 = x[j + 3]!;
+    // The 4x4 diagonal block (upper part stored).
+    const a01 = a[r0 + j + 1]!;
+    const a02 = a[r0 + j + 2]!;
+    const a03 = a[r0 + j + 3]!;
+    const a12 = a[r1 + j + 2]!;
+    const a13 = a[r1 + j + 3]!;
+    const a23 = a[r2 + j + 3]!;
+    let s0 = a[r0 + j]! * x0 + a01 * x1 + a02 * x2 + a03 * x3;
+    let s1 = a01 * x0 + a[r1 + j + 1]! * x1 + a12 * x2 + a13 * x3;
+    let s2 = a02 * x0 + a12 * x1 + a[r2 + j + 2]! * x2 + a23 * x3;
+    let s3 = a03 * x0 + a13 * x1 + a23 * x2 + a[r3 + j + 3]! * x3;
+    for (let r = j + 4; r < n; r++) {
+      const b0 = a[r0 + r]!;
+      const b1 = a[r1 + r]!;
+      const b2 = a[r2 + r]!;
+      const b3 = a[r3 + r]!;
+      const xr = x[r]!;
+      s0 += b0 * xr;
+      s1 += b1 * xr;
+      s2 += b2 * xr;
+      s3 += b3 * xr;
+      y[r] = y[r]! + b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3;
+    }
+    y[j] = y[j]! + s0;
+    y[j + 1] = y[j + 1]! + s1;
+    y[j + 2] = y[j + 2]! + s2;
+    y[j + 3] = y[j + 3]! + s3;
+  }
+  for (; j < n; j++) {
+    const rowJ = j * n;
+    const xj = x[j]!;
+    let rowSum = a[rowJ + j]! * xj;
+    for (let r = j + 1; r < n; r++) {
+      const value = a[rowJ + r]!;
+      rowSum += value * x[r]!;
+      y[r] = y[r]! + value * xj;
+    }
+    y[j] = y[j]! + rowSum;
+  }
+}
+
+/** {@link symmetricProductUpper} with the column loops in WebAssembly SIMD (x, y, A in the kernel). */
+function symmetricProductUpperSimd(kernel: SymmetricProductKernel, n: number, start: number): void {
+  const { matrix: a, x, y } = kernel;
+  const sums = new Float64Array(4);
+  y.fill(0, start, n);
+  let j = start;
+  for (; j + 3 < n; j += 4) {
+    kernel.accumulateRows(j, j + 4, sums);
+    for (let p = 0; p < 4; p++) {
+      let diagonal = 0;
+      for (let q = 0; q < 4; q++) {
+        const [row, col] = p <= q ? [j + p, j + q] : [j + q, j + p];
+        diagonal += a[row * n + col]! * x[j + q]!;
+      }
+      y[j + p] = y[j + p]! + diagonal + sums[p]!;
+    }
+  }
+  for (; j < n; j++) {
+    const rowJ = j * n;
+    const xj = x[j]!;
+    let rowSum = a[rowJ + j]! * xj;
+    for (let r = j + 1; r < n; r++) {
+      const value = a[rowJ + r]!;
+      rowSum += value * x[r]!;
+      y[r] = y[r]! + value * xj;
+    }
+    y[j] = y[j]! + rowSum;
+  }
+}
+
+/**
  * Reduces rows k0.. one column at a time; each pass over the trailing matrix finishes the previous
  * step's rank-2 update and computes the current step's symmetric product, loading each element once.
  */
 function reduceUnblocked(form: TridiagonalForm, k0: number): void {
   const { n, reflectors: a, diagonal } = form;
-  let vPrev = new Float64Array(n);
+  const vPrev = new Float64Array(n);
   let wPrev = new Float64Array(n);
   let w = new Float64Array(n);
   let hasPrev = false;

@@ -1,3 +1,5 @@
+import { loadSimdKernel, type SimdKernel } from './simd-kernel';
+
 /**
  * Dense float64 matrix products on row-major `Float64Array`s, written for V8: 4x4 register tiles
  * over contiguous rows (the "NT" form, both operands read along their rows), blocked along the
@@ -35,10 +37,16 @@ function columnRange(i: number, cols: number, triangle: 'lower' | 'upper' | unde
 }
 
 const INNER_BLOCK = 256;
+/** Columns of B per block of the SIMD path: 128 x 256 doubles (256 KB) stay in L2. */
+const SIMD_COLUMN_BLOCK = 128;
+/** Products smaller than this many multiply-adds stay in JavaScript (wasm setup would dominate). */
+const SIMD_MIN_WORK = 32_768;
 
 /**
  * `c = alpha * a * b^T` for `a` of `rows x inner`, `b` of `cols x inner`, `c` of `rows x cols`
  * (all row-major views). With `triangle`, tiles wholly inside the other triangle are left untouched.
+ * Uses the WebAssembly SIMD kernel when available, else plain JavaScript; both sum over the inner
+ * dimension in order, in blocks of 256.
  */
 export function multiplyTransposed(
   rows: number,
@@ -49,8 +57,108 @@ export function multiplyTransposed(
   c: MatrixView,
   options: MultiplyTransposedOptions = {},
 ): void {
-  const alpha = options.alpha ?? 1;
   const triangle = options.triangle;
+  if (!options.accumulate) {
+    const C = c.data;
+    const cOff = c.offset ?? 0;
+    for (let i = 0; i < rows; i++) {
+      const [start, end] = columnRange(i, cols, triangle);
+      C.fill(0, cOff + i * c.stride + start, cOff + i * c.stride + end);
+    }
+  }
+  if (rows === 0 || cols === 0 || inner === 0) return;
+  const kernel = rows * cols * inner >= SIMD_MIN_WORK ? loadSimdKernel() : null;
+  if (kernel) simdProduct(kernel, rows, cols, inner, a, b, c, options.alpha ?? 1, triangle);
+  else scalarProduct(rows, cols, inner, a, b, c, options.alpha ?? 1, triangle);
+}
+
+function simdProduct(
+  kernel: SimdKernel,
+  rows: number,
+  cols: number,
+  inner: number,
+  a: MatrixView,
+  b: MatrixView,
+  c: MatrixView,
+  alpha: number,
+  triangle: 'lower' | 'upper' | undefined,
+): void {
+  const A = a.data;
+  const B = b.data;
+  const C = c.data;
+  const aOff = a.offset ?? 0;
+  const bOff = b.offset ?? 0;
+  const cOff = c.offset ?? 0;
+  const rows4 = Math.ceil(rows / 4) * 4;
+  const cols4 = Math.ceil(cols / 4) * 4;
+  const depthMax = Math.min(inner, INNER_BLOCK);
+  const aBase = 0;
+  const bBase = rows4 * depthMax;
+  const outBase = bBase + cols4 * depthMax;
+  const memory = kernel.view(outBase + SIMD_COLUMN_BLOCK * 4);
+  for (let k0 = 0; k0 < inner; k0 += INNER_BLOCK) {
+    const depth = Math.min(INNER_BLOCK, inner - k0);
+    packPanel(A, aOff, a.stride, rows, rows4, k0, depth, memory, aBase);
+    packPanel(B, bOff, b.stride, cols, cols4, k0, depth, memory, bBase);
+    for (let j0 = 0; j0 < cols4; j0 += SIMD_COLUMN_BLOCK) {
+      const j1 = Math.min(cols4, j0 + SIMD_COLUMN_BLOCK);
+      for (let i = 0; i < rows4; i += 4) {
+        const jStart = triangle === 'upper' ? Math.max(j0, i) : j0;
+        const jEnd = triangle === 'lower' ? Math.min(j1, i + 4) : j1;
+        if (jStart >= jEnd) continue;
+        const tiles = (jEnd - jStart) / 4;
+        kernel.strip((aBase + i * depth) * 8, (bBase + jStart * depth) * 8, depth, tiles, outBase * 8);
+        const rowEnd = Math.min(4, rows - i);
+        for (let t = 0; t < tiles; t++) {
+          const col = jStart + 4 * t;
+          const colEnd = Math.min(4, cols - col);
+          for (let r = 0; r < rowEnd; r++) {
+            const target = cOff + (i + r) * c.stride + col;
+            const source = outBase + t * 16 + r * 4;
+            for (let q = 0; q < colEnd; q++) C[target + q] = C[target + q]! + alpha * memory[source + q]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Packs rows [0, count) x columns [k0, k0 + depth) as strips of 4 rows, depth-major (zero rows pad to count4). */
+function packPanel(
+  source: Float64Array,
+  offset: number,
+  stride: number,
+  count: number,
+  count4: number,
+  k0: number,
+  depth: number,
+  target: Float64Array,
+  base: number,
+): void {
+  for (let i = 0; i < count4; i += 4) {
+    const strip = base + i * depth;
+    for (let r = 0; r < 4; r++) {
+      const row = i + r;
+      if (row >= count) {
+        for (let p = 0; p < depth; p++) target[strip + p * 4 + r] = 0;
+        continue;
+      }
+      const start = offset + row * stride + k0;
+      for (let p = 0; p < depth; p++) target[strip + p * 4 + r] = source[start + p]!;
+    }
+  }
+}
+
+function scalarProduct(
+  rows: number,
+  cols: number,
+  inner: number,
+  a: MatrixView,
+  b: MatrixView,
+  c: MatrixView,
+  alpha: number,
+  triangle: 'lower' | 'upper' | undefined,
+): void {
   const A = a.data;
   const B = b.data;
   const C = c.data;
@@ -60,13 +168,6 @@ export function multiplyTransposed(
   const lda = a.stride;
   const ldb = b.stride;
   const ldc = c.stride;
-  if (!options.accumulate) {
-    for (let i = 0; i < rows; i++) {
-      const [start, end] = columnRange(i, cols, triangle);
-      C.fill(0, cOff + i * ldc + start, cOff + i * ldc + end);
-    }
-  }
-  if (rows === 0 || cols === 0 || inner === 0) return;
   const rows4 = rows - (rows % 4);
   const cols4 = cols - (cols % 4);
   for (let k0 = 0; k0 < inner; k0 += INNER_BLOCK) {

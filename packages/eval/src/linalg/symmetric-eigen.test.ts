@@ -11,7 +11,14 @@ function randomGram(n: number, rank: number, random: SeededRandom, spread = 0): 
     for (let k = 0; k < rank; k++) x[i * rank + k] = random.normal() * Math.exp(-spread * k);
   }
   const out = new Float64Array(n * n);
-  multiplyTransposed(n, n, rank, { data: x, stride: rank }, { data: x, stride: rank }, { data: out, stride: n });
+  multiplyTransposed(
+    n,
+    n,
+    rank,
+    { data: x, stride: rank },
+    { data: x, stride: rank },
+    { data: out, stride: n },
+  );
   return out;
 }
 
@@ -36,18 +43,34 @@ function maxAbs(values: Float64Array): number {
 /** max |V^T diag(l) V - A| / max|A| and max |V V^T - I|. */
 function reconstructionErrors(a: Float64Array, n: number, values: Float64Array, vectors: Float64Array) {
   const scaled = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) scaled[j * n + i] = vectors[i * n + j]! * values[i]!;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) scaled[j * n + i] = vectors[i * n + j]! * values[i]!;
   const vt = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vt[j * n + i] = vectors[i * n + j]!;
   const rebuilt = new Float64Array(n * n);
-  multiplyTransposed(n, n, n, { data: scaled, stride: n }, { data: vt, stride: n }, { data: rebuilt, stride: n });
+  multiplyTransposed(
+    n,
+    n,
+    n,
+    { data: scaled, stride: n },
+    { data: vt, stride: n },
+    { data: rebuilt, stride: n },
+  );
   let reconstruction = 0;
   for (let i = 0; i < n * n; i++) reconstruction = Math.max(reconstruction, Math.abs(rebuilt[i]! - a[i]!));
   const gram = new Float64Array(n * n);
-  multiplyTransposed(n, n, n, { data: vectors, stride: n }, { data: vectors, stride: n }, { data: gram, stride: n });
+  multiplyTransposed(
+    n,
+    n,
+    n,
+    { data: vectors, stride: n },
+    { data: vectors, stride: n },
+    { data: gram, stride: n },
+  );
   let orthogonality = 0;
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) orthogonality = Math.max(orthogonality, Math.abs(gram[i * n + j]! - (i === j ? 1 : 0)));
+    for (let j = 0; j < n; j++)
+      orthogonality = Math.max(orthogonality, Math.abs(gram[i * n + j]! - (i === j ? 1 : 0)));
   }
   return { reconstruction: reconstruction / (maxAbs(a) || 1), orthogonality };
 }
@@ -63,11 +86,15 @@ describe('symmetricEigen', () => {
     ['rank 1, 70', 70, () => randomGram(70, 1, random)],
     ['decaying spectrum 150 (rank 149)', 150, () => randomGram(150, 149, random, 0.08)],
     ['zero matrix 40', 40, () => new Float64Array(40 * 40)],
-    ['identity 64 (all eigenvalues equal)', 64, () => {
-      const m = new Float64Array(64 * 64);
-      for (let i = 0; i < 64; i++) m[i * 64 + i] = 1;
-      return m;
-    }],
+    [
+      'identity 64 (all eigenvalues equal)',
+      64,
+      () => {
+        const m = new Float64Array(64 * 64);
+        for (let i = 0; i < 64; i++) m[i * 64 + i] = 1;
+        return m;
+      },
+    ],
   ];
   it.each(cases)('%s: reconstructs A and returns orthonormal vectors', (_name, n, make) => {
     const a = make();

@@ -1,4 +1,5 @@
 import { applyTridiagonalBasis, tridiagonalize } from './householder-tridiagonal';
+import { createSymmetricProductKernel } from './simd-kernel';
 import { tridiagonalEigen, tridiagonalEigenvalues } from './tridiagonal-eigen';
 
 /** Eigen-decomposition `A = V diag(values) V^T` of a symmetric matrix. */
@@ -42,7 +43,9 @@ export function symmetricEigen(
   options: SymmetricEigenOptions = {},
 ): SymmetricEigen {
   checkSquare(matrix, n);
-  const work = new Float64Array(n * n);
+  // The blocked reduction runs its symmetric products in wasm SIMD when the matrix lives in the kernel's memory.
+  const kernel = n > 64 ? (createSymmetricProductKernel(n) ?? undefined) : undefined;
+  const work = kernel?.matrix ?? new Float64Array(n * n);
   let scale = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
@@ -58,7 +61,7 @@ export function symmetricEigen(
   // Scaling keeps squares of entries far from overflow and underflow in the reflector norms.
   const inverse = 1 / scale;
   for (let i = 0; i < n; i++) for (let j = i; j < n; j++) work[i * n + j] = work[i * n + j]! * inverse;
-  const form = tridiagonalize(work, n);
+  const form = tridiagonalize(work, n, kernel);
   if (options.vectors === false) {
     const values = tridiagonalEigenvalues(form.diagonal, form.offDiagonal);
     for (let i = 0; i < n; i++) values[i] = values[i]! * scale;

@@ -234,7 +234,8 @@ function mergeRankOne(
   // u[j][i] = poles[i] - lambda_j, accurate because lambda_j is stored as pole + offset.
   const u = new Float64Array(k * k);
   const roots = new Float64Array(k);
-  for (let j = 0; j < k; j++) roots[j] = solveSecularRoot(j, poles, weights, rho, u.subarray(j * k, j * k + k));
+  for (let j = 0; j < k; j++)
+    roots[j] = solveSecularRoot(j, poles, weights, rho, u.subarray(j * k, j * k + k));
   // Gu-Eisenstat: the z for which the computed roots are exact, so eigenvectors come out orthogonal.
   for (let i = 0; i < k; i++) {
     let product = -u[(k - 1) * k + i]! / rho;
@@ -264,9 +265,7 @@ function mergeRankOne(
   const vectors = new Float64Array(n * n);
   allValues.set(roots);
   for (let t = 0; t < deflated.length; t++) allValues[k + t] = values[deflated[t]!]!;
-  const finalOrder = Array.from({ length: total }, (_, i) => i).sort(
-    (a, b) => allValues[a]! - allValues[b]!,
-  );
+  const finalOrder = Array.from({ length: total }, (_, i) => i).sort((a, b) => allValues[a]! - allValues[b]!);
   const sorted = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const source = finalOrder[j]!;

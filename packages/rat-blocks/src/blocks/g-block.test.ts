@@ -8,6 +8,7 @@ import {
   printWorstErrors,
 } from '../../test/fixture-helpers';
 import { disposeParams } from '../core/param-tree';
+import { isConvShuffle } from './block-conv';
 import {
   exportGBlockToStateDict,
   gBlockForward,
@@ -85,6 +86,7 @@ describe('G-block, parameterised', () => {
     const out = gBlockForward(params, x, y, { training: true });
     expect(tf.memory().numTensors).toBe(before + 1);
     expect(out.shape).toEqual([2, 6, 4, 32]);
+    if (!isConvShuffle(params.c1)) throw new Error('expected Conv_shuffle by default');
     expect(params.c1.bn.numBatchesTracked.dataSync()[0]).toBe(1);
     tf.dispose([x, y, out]);
     disposeParams(params);

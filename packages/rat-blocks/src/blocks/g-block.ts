@@ -12,12 +12,13 @@ import { type MutableStateDict, mergeStateDicts, type StateDict, stateDictHas } 
 import type { AffineKind } from './affine-kinds';
 import type { ConditionalBlockForwardOptions } from './block-forward-options';
 import {
-  type ConvShuffleParams,
-  convShuffleForward,
-  exportConvShuffleToStateDict,
-  initConvShuffle,
-  loadConvShuffleFromStateDict,
-} from './conv-shuffle';
+  type BlockConvKind,
+  type BlockConvParams,
+  blockConvForward,
+  exportBlockConvToStateDict,
+  initBlockConv,
+  loadBlockConvFromStateDict,
+} from './block-conv';
 import {
   type DfBlockParams,
   dfBlockForward,
@@ -38,14 +39,17 @@ export interface GBlockConfig {
  * RATLIP's generator block (`G_Block`): h = nearest-upsample(x, size) (PyTorch legacy nearest);
  * output = shortcut(h) + residual(h), residual = DF(in) -> Conv_shuffle(in -> out) -> DF(out) ->
  * Conv_shuffle(out -> out), added without a scale; shortcut a 1x1 conv (bias) only when in != out.
+ * GALIP's `G_Block` is the same with plain convs (bias) as c1 and c2 (`convKind: 'plain'`).
  * State-dict sub-modules: `fuse1.`, `c1.`, `fuse2.`, `c2.`, `c_sc.`.
  */
 export interface GBlockParams {
   readonly config: GBlockConfig;
   readonly fuse1: DfBlockParams;
-  readonly c1: ConvShuffleParams;
+  /** `Conv_shuffle` (RATLIP) or a plain conv with bias (GALIP). */
+  readonly c1: BlockConvParams;
   readonly fuse2: DfBlockParams;
-  readonly c2: ConvShuffleParams;
+  /** `Conv_shuffle` (RATLIP) or a plain conv with bias (GALIP). */
+  readonly c2: BlockConvParams;
   /** 1x1 conv, present only when in != out. */
   readonly shortcut?: Conv2dParams;
 }
@@ -53,7 +57,7 @@ export interface GBlockParams {
 /** Sizes and options of {@link initGBlock}. */
 export interface GBlockInitConfig {
   inChannels: number;
-  /** Must be a multiple of 16 (shuffle attention). */
+  /** A multiple of 16 with `'shuffle'` convs (shuffle attention). */
   outChannels: number;
   /** Condition size (RATLIP: 612). */
   condDim: number;
@@ -61,6 +65,8 @@ export interface GBlockInitConfig {
   size: SpatialSize;
   /** Affine kind of both DF blocks. Default `'conditional'` (as in RATLIP's G-blocks). */
   affine?: AffineKind;
+  /** c1/c2: `'shuffle'` (RATLIP's Conv_shuffle, default) or `'plain'` (GALIP's conv with bias). */
+  convKind?: BlockConvKind;
   /** LSTM hidden size for recurrent kinds. Default 64. */
   hiddenSize?: number;
   /** Kernel size of the two Conv_shuffle convs in pixels. Default 3. */
@@ -89,12 +95,13 @@ export function initGBlock(config: GBlockInitConfig, rng: SeededRandom): GBlockP
     groups: config.groups,
     batchNorm: config.batchNorm,
   };
+  const convKind = config.convKind ?? 'shuffle';
   const base = {
     config: { size: spatialSize(config.size) },
     fuse1: initDfBlock({ ...df, channels: config.inChannels }, rng),
-    c1: initConvShuffle(config.inChannels, config.outChannels, rng, convOptions),
+    c1: initBlockConv(convKind, config.inChannels, config.outChannels, rng, convOptions),
     fuse2: initDfBlock({ ...df, channels: config.outChannels }, rng),
-    c2: initConvShuffle(config.outChannels, config.outChannels, rng, convOptions),
+    c2: initBlockConv(convKind, config.outChannels, config.outChannels, rng, convOptions),
   };
   if (config.inChannels === config.outChannels) return base;
   return { ...base, shortcut: initConv2d(config.inChannels, config.outChannels, rng, { kernelSize: 1 }) };
@@ -121,12 +128,12 @@ export function gBlockForwardWithIntermediates(
   const convOptions = { training: options.training };
   const upsampled = nearestUpsample(x, params.config.size);
   const residual = tidyWithChain(options.chain, () => {
-    const h1 = convShuffleForward(
+    const h1 = blockConvForward(
       params.c1,
       dfBlockForward(params.fuse1, upsampled, cond, affineOptions),
       convOptions,
     );
-    return convShuffleForward(params.c2, dfBlockForward(params.fuse2, h1, cond, affineOptions), convOptions);
+    return blockConvForward(params.c2, dfBlockForward(params.fuse2, h1, cond, affineOptions), convOptions);
   });
   const output = tf.tidy(() => {
     const shortcut = params.shortcut ? conv2dForward(params.shortcut, upsampled) : upsampled;
@@ -165,7 +172,7 @@ export interface GBlockLoadOptions {
   batchNorm?: Partial<BatchNormConfig>;
 }
 
-/** Reads the official `G_Block` keys under `prefix`. */
+/** Reads the official `G_Block` (RATLIP or GALIP) keys under `prefix`; the conv kind is detected from the keys. */
 export function loadGBlockFromStateDict(
   dict: StateDict,
   prefix: string,
@@ -176,21 +183,21 @@ export function loadGBlockFromStateDict(
   const base = {
     config: { size: spatialSize(options.size) },
     fuse1: loadDfBlockFromStateDict(dict, `${prefix}fuse1.`, df),
-    c1: loadConvShuffleFromStateDict(dict, `${prefix}c1.`, conv),
+    c1: loadBlockConvFromStateDict(dict, `${prefix}c1.`, conv),
     fuse2: loadDfBlockFromStateDict(dict, `${prefix}fuse2.`, df),
-    c2: loadConvShuffleFromStateDict(dict, `${prefix}c2.`, conv),
+    c2: loadBlockConvFromStateDict(dict, `${prefix}c2.`, conv),
   };
   if (!stateDictHas(dict, `${prefix}c_sc.weight`)) return base;
   return { ...base, shortcut: loadConv2dFromStateDict(dict, `${prefix}c_sc.`, { padding: 0 }) };
 }
 
-/** Writes the official `G_Block` keys. */
+/** Writes the official `G_Block` (RATLIP or GALIP) keys. */
 export function exportGBlockToStateDict(params: GBlockParams, prefix: string): MutableStateDict {
   const parts = [
     exportDfBlockToStateDict(params.fuse1, `${prefix}fuse1.`),
-    exportConvShuffleToStateDict(params.c1, `${prefix}c1.`),
+    exportBlockConvToStateDict(params.c1, `${prefix}c1.`),
     exportDfBlockToStateDict(params.fuse2, `${prefix}fuse2.`),
-    exportConvShuffleToStateDict(params.c2, `${prefix}c2.`),
+    exportBlockConvToStateDict(params.c2, `${prefix}c2.`),
   ];
   if (params.shortcut) parts.push(exportConv2dToStateDict(params.shortcut, `${prefix}c_sc.`));
   return mergeStateDicts(...parts);

@@ -12,12 +12,13 @@ import { type MutableStateDict, mergeStateDicts, type StateDict, stateDictHas } 
 import type { AffineKind } from './affine-kinds';
 import type { ConditionalBlockForwardOptions } from './block-forward-options';
 import {
-  type ConvShuffleParams,
-  convShuffleForward,
-  exportConvShuffleToStateDict,
-  initConvShuffle,
-  loadConvShuffleFromStateDict,
-} from './conv-shuffle';
+  type BlockConvKind,
+  type BlockConvParams,
+  blockConvForward,
+  exportBlockConvToStateDict,
+  initBlockConv,
+  loadBlockConvFromStateDict,
+} from './block-conv';
 import {
   type DfBlockParams,
   dfBlockForward,
@@ -31,12 +32,14 @@ import { tidyWithChain } from './recurrent-affine-chain';
  * RATLIP's adapter block (`M_Block_RAT`; `M_Block` with conditional affines):
  * residual = conv1 (k x k, bias) -> DF(mid) -> Conv_shuffle(mid -> out) -> DF(out);
  * output = shortcut(x) + residual, the shortcut a 1x1 conv (bias) only when in != out.
+ * GALIP's `M_Block` is the same with a plain conv (bias) as conv2 (`convKind: 'plain'`).
  * State-dict sub-modules: `conv1.`, `fuse1.`, `conv2.`, `fuse2.`, `c_sc.`.
  */
 export interface MBlockParams {
   readonly conv1: Conv2dParams;
   readonly fuse1: DfBlockParams;
-  readonly conv2: ConvShuffleParams;
+  /** `Conv_shuffle` (RATLIP) or a plain conv with bias (GALIP). */
+  readonly conv2: BlockConvParams;
   readonly fuse2: DfBlockParams;
   /** 1x1 conv, present only when in != out. */
   readonly shortcut?: Conv2dParams;
@@ -46,12 +49,14 @@ export interface MBlockParams {
 export interface MBlockInitConfig {
   inChannels: number;
   midChannels: number;
-  /** Must be a multiple of 16 (shuffle attention). */
+  /** A multiple of 16 with `'shuffle'` convs (shuffle attention). */
   outChannels: number;
   /** Condition size (RATLIP: 612). */
   condDim: number;
   /** Affine kind of both DF blocks. Default `'recurrent'` (paper-mode RAT). */
   affine?: AffineKind;
+  /** conv2: `'shuffle'` (RATLIP's Conv_shuffle, default) or `'plain'` (GALIP's conv with bias). */
+  convKind?: BlockConvKind;
   /** LSTM hidden size. Default 64. */
   hiddenSize?: number;
   /** Kernel size of conv1 and conv2 in pixels. Default 3. */
@@ -75,7 +80,7 @@ export function initMBlock(config: MBlockInitConfig, rng: SeededRandom): MBlockP
   const convOptions = { kernelSize: config.kernelSize, padding: config.padding };
   const conv1 = initConv2d(config.inChannels, config.midChannels, rng, convOptions);
   const fuse1 = initDfBlock({ ...df, channels: config.midChannels }, rng);
-  const conv2 = initConvShuffle(config.midChannels, config.outChannels, rng, {
+  const conv2 = initBlockConv(config.convKind ?? 'shuffle', config.midChannels, config.outChannels, rng, {
     ...convOptions,
     slope: config.convSlope,
     groups: config.groups,
@@ -103,7 +108,7 @@ export function mBlockForwardWithResidual(
   const affineOptions = { chain: options.chain };
   const residual = tidyWithChain(options.chain, () => {
     const h1 = dfBlockForward(params.fuse1, conv2dForward(params.conv1, x), cond, affineOptions);
-    const h2 = convShuffleForward(params.conv2, h1, { training: options.training });
+    const h2 = blockConvForward(params.conv2, h1, { training: options.training });
     return dfBlockForward(params.fuse2, h2, cond, affineOptions);
   });
   const output = tf.tidy(() => {
@@ -143,7 +148,7 @@ export interface MBlockLoadOptions {
   batchNorm?: Partial<BatchNormConfig>;
 }
 
-/** Reads the official `M_Block_RAT` keys under `prefix`. */
+/** Reads the official `M_Block_RAT` (or GALIP `M_Block`) keys under `prefix`; conv2's kind is detected from its keys. */
 export function loadMBlockFromStateDict(
   dict: StateDict,
   prefix: string,
@@ -152,7 +157,7 @@ export function loadMBlockFromStateDict(
   const df = { affine: options.affine, slope: options.dfSlope };
   const conv1 = loadConv2dFromStateDict(dict, `${prefix}conv1.`, { padding: options.padding });
   const fuse1 = loadDfBlockFromStateDict(dict, `${prefix}fuse1.`, df);
-  const conv2 = loadConvShuffleFromStateDict(dict, `${prefix}conv2.`, {
+  const conv2 = loadBlockConvFromStateDict(dict, `${prefix}conv2.`, {
     padding: options.padding,
     slope: options.convSlope,
     batchNorm: options.batchNorm,
@@ -168,12 +173,12 @@ export function loadMBlockFromStateDict(
   };
 }
 
-/** Writes the official `M_Block_RAT` keys. */
+/** Writes the official `M_Block_RAT` (or GALIP `M_Block`) keys. */
 export function exportMBlockToStateDict(params: MBlockParams, prefix: string): MutableStateDict {
   const parts = [
     exportConv2dToStateDict(params.conv1, `${prefix}conv1.`),
     exportDfBlockToStateDict(params.fuse1, `${prefix}fuse1.`),
-    exportConvShuffleToStateDict(params.conv2, `${prefix}conv2.`),
+    exportBlockConvToStateDict(params.conv2, `${prefix}conv2.`),
     exportDfBlockToStateDict(params.fuse2, `${prefix}fuse2.`),
   ];
   if (params.shortcut) parts.push(exportConv2dToStateDict(params.shortcut, `${prefix}c_sc.`));

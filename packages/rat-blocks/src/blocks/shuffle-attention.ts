@@ -74,18 +74,24 @@ export function shuffleAttentionForward(params: ShuffleAttentionParams, x: tf.Te
   const groups = channels / (2 * half);
   return tf.tidy(() => {
     const grouped = tf.reshape(x, [batch, height * width, groups, 2 * half]);
-    const [channelHalf, spatialHalf] = tf.split(grouped, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
+    // Both gates are computed on the whole group with per-position vectors that are zero (or one) on
+    // the half a gate does not apply to, instead of splitting and re-concatenating the halves: the
+    // same values (adding exact zeros), without the strided copies that dominate on wasm.
+    const zeros = tf.zeros([half]);
+    const ones = tf.ones([half]);
+    const channelScale = tf.concat([params.cweight, zeros]);
+    const spatialScale = tf.concat([zeros, params.sweight]);
+    const gateShift = tf.concat([params.cbias, params.sbias]);
+    const normWeight = tf.concat([ones, params.gnWeight]);
+    const normBias = tf.concat([zeros, params.gnBias]);
 
-    const pooled = tf.mean(channelHalf, 1, true);
-    const channelGate = tf.sigmoid(tf.add(tf.mul(pooled, params.cweight), params.cbias));
-
+    const pooled = tf.mean(grouped, 1, true);
     // GroupNorm with one channel per group is an instance norm over the spatial axis.
-    const { mean, variance } = tf.moments(spatialHalf, 1, true);
-    const normalised = tf.mul(tf.sub(spatialHalf, mean), tf.rsqrt(tf.add(variance, SHUFFLE_ATTENTION_EPS)));
-    const affine = tf.add(tf.mul(normalised, params.gnWeight), params.gnBias);
-    const spatialGate = tf.sigmoid(tf.add(tf.mul(affine, params.sweight), params.sbias));
-
-    const gated = tf.concat([tf.mul(channelHalf, channelGate), tf.mul(spatialHalf, spatialGate)], 3);
+    const { mean, variance } = tf.moments(grouped, 1, true);
+    const normalised = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, SHUFFLE_ATTENTION_EPS)));
+    const affine = tf.add(tf.mul(normalised, normWeight), normBias);
+    const logits = tf.add(tf.add(tf.mul(pooled, channelScale), tf.mul(affine, spatialScale)), gateShift);
+    const gated = tf.mul(grouped, tf.sigmoid(logits));
     // Channel shuffle with two groups: output channel 2k + g is input channel g * C/2 + k.
     const split = tf.reshape(gated, [batch * height * width, 2, channels / 2]);
     return tf.reshape(tf.transpose(split, [0, 2, 1]), [batch, height, width, channels]) as tf.Tensor4D;

@@ -1,3 +1,4 @@
+import { copyBytes } from './copy-bytes';
 import { float16ArrayToFloat32, float16BitsToNumber } from './half-precision';
 import { transposeArray } from './layout';
 
@@ -280,7 +281,7 @@ export function readNpy(bytes: Uint8Array, options: NpyReadOptions = {}): NpyArr
       `${available - byteLength} unexpected bytes after the ${byteLength} data bytes of ${dtype} shape (${shape.join(', ')})`,
     );
   }
-  const copy = bytes.slice(dataStart, dataStart + byteLength);
+  const copy = copyBytes(bytes, dataStart, dataStart + byteLength);
   if (bigEndian) swapBytes(copy, size);
   let data = new ArrayType(copy.buffer, 0, count);
   if (fortranOrder && shape.length > 1) {

@@ -1,3 +1,4 @@
+import { copyBytes } from './copy-bytes';
 import * as tf from '@tensorflow/tfjs';
 import {
   bfloat16ArrayToFloat32,
@@ -318,7 +319,7 @@ export function decodeRaw(
 ): SafetensorsTypedArray {
   const size = SAFETENSORS_DTYPE_SIZE[dtype];
   const aligned = bytes.byteOffset % size === 0 && bytes.buffer instanceof ArrayBuffer;
-  const source = options.copy === false && aligned ? bytes : bytes.slice();
+  const source = options.copy === false && aligned ? bytes : copyBytes(bytes);
   return new RAW_ARRAY_TYPE[dtype](source.buffer as ArrayBuffer, source.byteOffset, source.byteLength / size);
 }
 

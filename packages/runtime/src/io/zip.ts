@@ -1,3 +1,4 @@
+import { copyBytes } from './copy-bytes';
 import { deflateSync, inflateSync } from 'fflate';
 import { crc32 } from './crc32';
 
@@ -287,7 +288,7 @@ function makeEntry(
       const stored = reader.bytes.subarray(dataStart, dataStart + compressedSize);
       let data: Uint8Array;
       if (method === 'stored') {
-        data = stored.slice();
+        data = copyBytes(stored);
       } else {
         try {
           data = inflateSync(stored, { out: new Uint8Array(uncompressedSize) });

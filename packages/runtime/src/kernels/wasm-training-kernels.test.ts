@@ -26,7 +26,7 @@ async function runKernel(
   inputs: Record<string, KernelInput>,
   attrs: object,
 ): Promise<KernelRun> {
-  await tf.setBackend(backend);
+  await useBackend(backend);
   const tensors: tf.NamedTensorMap = {};
   for (const [name, input] of Object.entries(inputs)) {
     tensors[name] = tf.tensor(input.values, input.shape, input.dtype);
@@ -265,7 +265,7 @@ describe('dilated depthwise conv2d gradient kernels on wasm are adjoint to the f
     [3, 'valid'],
     [2, explicit],
   ] as const)('dilation %d, pad %j', async (dilation, pad) => {
-    await tf.setBackend('wasm');
+    await useBackend('wasm');
     const [batch, height, width, channels, multiplier] = [2, 11, 10, 3, 2];
     const x = tf.tensor4d(random.normalArray(batch * height * width * channels), [batch, height, width, channels]);
     const filter = tf.tensor4d(random.normalArray(3 * 2 * channels * multiplier), [3, 2, channels, multiplier]);

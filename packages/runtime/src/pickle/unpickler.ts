@@ -1,3 +1,5 @@
+import { copyBytes } from '../io/copy-bytes';
+
 /**
  * A restricted pickle reader: it interprets the pickle opcodes of protocols 0-5 as data and never runs
  * code. Python globals (classes and functions a pickle names) are resolved only through the caller's
@@ -308,16 +310,16 @@ class Unpickler {
           this.stack.push(decodePython2String(this.take(this.u8())));
           break;
         case 'B':
-          this.stack.push(this.take(this.u32()).slice());
+          this.stack.push(copyBytes(this.take(this.u32())));
           break;
         case 'C':
-          this.stack.push(this.take(this.u8()).slice());
+          this.stack.push(copyBytes(this.take(this.u8())));
           break;
         case '\x8e':
-          this.stack.push(this.take(this.u64()).slice());
+          this.stack.push(copyBytes(this.take(this.u64())));
           break;
         case '\x96': // BYTEARRAY8
-          this.stack.push(this.take(this.u64()).slice());
+          this.stack.push(copyBytes(this.take(this.u64())));
           break;
         case 'V':
           this.stack.push(decodeRawUnicodeEscape(this.line()));

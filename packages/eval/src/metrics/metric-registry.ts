@@ -1,0 +1,35 @@
+import { type FidMetricOptions, fidMetric } from './fid-metric';
+import { type KidMetricOptions, kidMetric } from './kid-metric';
+import type { MetricAccumulator, MetricDefinition } from './metric';
+
+/**
+ * Options of every registered metric, by name. A new metric adds its entry here and in
+ * {@link METRICS} (planned: `'clip-score'`, `'shapes-alignment'`).
+ */
+export interface MetricOptionsByName {
+  fid: FidMetricOptions;
+  kid: KidMetricOptions;
+}
+
+/** Names of the registered metrics. */
+export type MetricName = keyof MetricOptionsByName;
+
+/** The metric registry. */
+export const METRICS: { readonly [Name in MetricName]: MetricDefinition<MetricOptionsByName[Name]> } = {
+  fid: fidMetric,
+  kid: kidMetric,
+};
+
+/** One metric to compute, with its options: `{ metric: 'fid', options: { ... } }`. */
+export type MetricRequest = {
+  [Name in MetricName]: { metric: Name; options: MetricOptionsByName[Name] };
+}[MetricName];
+
+/** Creates the accumulator of a request; throws listing the registered names for an unknown one. */
+export function createMetric(request: MetricRequest): MetricAccumulator {
+  const definition = (METRICS as Record<string, MetricDefinition<unknown> | undefined>)[request.metric];
+  if (!definition) {
+    throw new Error(`unknown metric '${request.metric}'; registered: ${Object.keys(METRICS).join(', ')}`);
+  }
+  return definition.create(request.options);
+}

@@ -1,0 +1,231 @@
+import { z } from 'zod';
+
+/**
+ * THE configuration of a RATLIP/GALIP model and its training: one zod schema, every field documented
+ * with its default and unit. Fields whose default depends on other fields accept `null` ("derive it");
+ * {@link resolveConfig} replaces every `null` by the derived value, so a resolved config (the one written
+ * into every run folder) has no `null` left and resolves to itself.
+ */
+
+const positiveInt = () => z.number().int().positive();
+const blockList = () => z.array(z.number().int().nonnegative());
+
+/** CLIP image tower sizes (OpenAI `VisionTransformer` arguments). */
+export const clipVisionSchema = z
+  .object({
+    imageSize: positiveInt().describe('CLIP input side in px (ViT-B/32: 224).'),
+    patchSize: positiveInt().describe('Patch side in px; the token grid is imageSize / patchSize (ViT-B/32: 32 -> 7).'),
+    width: positiveInt().describe('Token width in channels (ViT-B/32: 768); also the mapper and NetD width.'),
+    layers: positiveInt().describe('Residual attention blocks (ViT-B/32: 12).'),
+    heads: positiveInt().describe('Attention heads per block (ViT-B/32: 12).'),
+    embedDim: positiveInt().describe('Projected image embedding size (ViT-B/32: 512).'),
+  })
+  .strict();
+
+/** CLIP text tower sizes (OpenAI `CLIP` text arguments). */
+export const clipTextSchema = z
+  .object({
+    contextLength: positiveInt().describe('Tokens per caption (77).'),
+    vocabSize: positiveInt().describe('Token vocabulary size (49408).'),
+    width: positiveInt().describe('Token width in channels (ViT-B/32: 512).'),
+    layers: positiveInt().describe('Residual attention blocks (ViT-B/32: 12).'),
+    heads: positiveInt().describe('Attention heads per block (ViT-B/32: 8).'),
+    embedDim: positiveInt().describe(
+      'Sentence embedding size in values (ViT-B/32: 512); the generator conditions on it.',
+    ),
+  })
+  .strict();
+
+/** The frozen CLIP and how RATLIP reads it. */
+export const clipSectionSchema = z
+  .object({
+    model: z
+      .string()
+      .describe("Name of the CLIP configuration, for records only (e.g. 'ViT-B/32', 'tiny', 'small')."),
+    vision: clipVisionSchema,
+    text: clipTextSchema,
+    inputQuirk: z
+      .enum(['ratlip', 'standard'])
+      .nullable()
+      .default(null)
+      .describe(
+        "How images in [-1, 1] reach CLIP: 'ratlip' = the official double shift (0.25x + 0.75), 'standard' = 0.5x + 0.5. " +
+          "Default null: 'standard' when clean, else 'ratlip'.",
+      ),
+    tapBlocks: blockList()
+      .default([1, 4, 8])
+      .describe(
+        'CLIP image-tower blocks (0-based) whose tokens the discriminator reads. Default [1, 4, 8]. ' +
+          'NetD has one D-block per tap after the first.',
+      ),
+    promptBlocks: blockList()
+      .default([1, 2, 3, 4, 5, 6, 7, 8])
+      .describe('Mapper blocks (0-based) that receive one prompt token each. Default [1..8].'),
+  })
+  .strict();
+
+/** RAT (recurrent affine transformation) in the adapter's M-blocks. */
+export const ratSchema = z
+  .object({
+    mode: z
+      .enum(['paper', 'legacy'])
+      .default('paper')
+      .describe(
+        "'paper' (default): one LSTM cell shared by every RAT affine, stepped per layer, per-sample state. " +
+          "'legacy': the official code (one LSTM per affine, the batch axis as time, gamma/beta broadcast): " +
+          'order- and batch-size-dependent; set automatically when importing official checkpoints.',
+      ),
+    hiddenSize: positiveInt().default(64).describe('LSTM hidden size in values. Default 64.'),
+    initialState: z
+      .enum(['zeros', 'noise'])
+      .default('zeros')
+      .describe("Paper mode: state at each generator call, zeros (default) or Linear(noise) as RAT-GAN."),
+  })
+  .strict();
+
+/** The generator (official NetG). */
+export const generatorSchema = z
+  .object({
+    ngf: positiveInt().default(64).describe('Base channel count (official ngf). Default 64; a multiple of 16 with shuffle attention.'),
+    noiseDim: positiveInt().default(100).describe('Noise size z in values. Default 100.'),
+    codeChannels: positiveInt().default(64).describe('Channels of the projected noise code. Default 64.'),
+    codeSize: positiveInt()
+      .nullable()
+      .default(null)
+      .describe('Side of the noise code in cells; must equal the CLIP token grid. Default null: the grid (7).'),
+    midChannels: positiveInt().default(32).describe('Middle channels of the adapter M-blocks. Default 32.'),
+    adapterBlocks: positiveInt().default(4).describe('Number of adapter M-blocks. Default 4.'),
+    adapterKernel: positiveInt().default(3).describe('Kernel side of the M-block convs in px. Default 3.'),
+    fuseKernel: positiveInt().default(5).describe('Kernel side of conv_fuse and the mapping conv in px. Default 5.'),
+    mapperScale: z.number().default(0.1).describe('Weight of the mapper output M in conv(F + scale M). Default 0.1.'),
+    rat: ratSchema.prefault({}),
+    blockChannels: z
+      .array(z.tuple([positiveInt(), positiveInt()]))
+      .nullable()
+      .default(null)
+      .describe('G-block (in, out) channels. Default null: official get_G_in_out_chs(ngf, imageSize).'),
+    blockSizes: z
+      .array(positiveInt())
+      .nullable()
+      .default(null)
+      .describe(
+        'Output side of each G-block nearest upsample in px. Default null: 8, 16, ... doubling, the last = outputSize.',
+      ),
+    outputSize: positiveInt()
+      .nullable()
+      .default(null)
+      .describe('Generated image side in px. Default null: imageSize when clean, else the official hard-coded 224.'),
+  })
+  .strict();
+
+/** The discriminator (official NetD + NetC). */
+export const discriminatorSchema = z
+  .object({
+    outChannels: positiveInt().default(512).describe('Output channels of the main D-block. Default 512.'),
+    netCHiddenChannels: positiveInt().default(128).describe('Channels of NetC between its two convs. Default 128.'),
+    netCKernels: z
+      .tuple([positiveInt(), positiveInt()])
+      .nullable()
+      .default(null)
+      .describe(
+        'NetC kernel sides in cells (valid convs, k1 + k2 - 1 = grid). Default null: [ceil((grid+1)/2), rest] (7 -> [4, 4]).',
+      ),
+  })
+  .strict();
+
+/** Exponential moving average of the generator weights for sampling. */
+export const emaSchema = z
+  .object({
+    enabled: z.boolean().default(false).describe('Keep an EMA copy of G for sampling. Default false (faithful presets: off).'),
+    decay: z.number().min(0).max(1).default(0.999).describe('EMA decay per step. Default 0.999.'),
+  })
+  .strict();
+
+/** Losses, optimisers and bookkeeping of training. */
+export const trainingSchema = z
+  .object({
+    batchSize: positiveInt()
+      .default(64)
+      .describe('Images per step. Default 64 (the official per-GPU batch; the paper ran 8 GPUs, global 512).'),
+    learningRateG: z.number().positive().default(1e-4).describe('Adam learning rate of G. Default 1e-4.'),
+    learningRateD: z.number().positive().default(4e-4).describe('Adam learning rate of D + C. Default 4e-4.'),
+    beta1: z.number().min(0).max(1).default(0).describe('Adam beta1. Default 0.'),
+    beta2: z.number().min(0).max(1).default(0.9).describe('Adam beta2. Default 0.9.'),
+    epsilon: z.number().positive().default(1e-8).describe("Adam epsilon (PyTorch's). Default 1e-8."),
+    maGpWeight: z.number().nonnegative().default(2).describe('MA-GP weight k. Default 2.'),
+    maGpPower: z.number().positive().default(6).describe('MA-GP power p on the gradient norm. Default 6.'),
+    clipLossWeight: z
+      .number()
+      .nonnegative()
+      .default(4)
+      .describe('Weight of the cosine(image embedding, sentence) term in the G loss. Default 4.'),
+    ema: emaSchema.prefault({}),
+    seed: z.number().int().default(0).describe('Seed of initialisation, noise and data order. Default 0.'),
+    epochs: positiveInt().default(1501).describe('Epochs of a full run (official: 1501). Default 1501.'),
+    checkpointEveryEpochs: positiveInt().default(5).describe('Epochs between checkpoints (birds: 20). Default 5.'),
+    sampleEveryEpochs: positiveInt().default(5).describe('Epochs between fixed-noise sample grids. Default 5.'),
+    evalEveryEpochs: positiveInt().default(5).describe('Epochs between FID/CLIP-score evaluations (birds: 20). Default 5.'),
+  })
+  .strict();
+
+/** The whole model + training configuration. */
+export const ratlipConfigSchema = z
+  .object({
+    name: z.string().default('custom').describe("The preset this config started from, or 'custom'."),
+    architecture: z
+      .enum(['ratlip', 'galip'])
+      .default('ratlip')
+      .describe(
+        "'ratlip' (default): RAT affines in the adapter and Conv_shuffle (BatchNorm + shuffle attention) convs; " +
+          "'galip': GALIP's plain DF affines and plain convs.",
+      ),
+    dataset: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe("Dataset kind the preset is meant for ('birds', 'flowers', 'faces', 'shapes'); records only."),
+    imageSize: positiveInt()
+      .default(256)
+      .describe('Training image side in px (official imsize 256); also the G output side when clean. Default 256.'),
+    imageChannels: positiveInt().default(3).describe('Image channels. Default 3.'),
+    clean: z
+      .boolean()
+      .default(false)
+      .describe(
+        'false (default, faithful): last G-block at 224 px and the ratlip CLIP input quirk; true: output exactly ' +
+          'imageSize and the standard CLIP input mapping.',
+      ),
+    clip: clipSectionSchema,
+    generator: generatorSchema.prefault({}),
+    discriminator: discriminatorSchema.prefault({}),
+    training: trainingSchema.prefault({}),
+  })
+  .strict();
+
+/** A config as written by a user or a preset (defaults may be omitted, derived fields may be null). */
+export type RatlipConfigInput = z.input<typeof ratlipConfigSchema>;
+
+/** A parsed config (defaults applied; derived fields may still be null). */
+export type RatlipConfig = z.output<typeof ratlipConfigSchema>;
+
+type NonNullFields<T, K extends keyof T> = Omit<T, K> & { [P in K]: NonNullable<T[P]> };
+
+/** The config after {@link resolveConfig}: every derived field is filled in. */
+export type ResolvedRatlipConfig = Omit<RatlipConfig, 'clip' | 'generator' | 'discriminator'> & {
+  clip: NonNullFields<RatlipConfig['clip'], 'inputQuirk'>;
+  generator: NonNullFields<
+    RatlipConfig['generator'],
+    'codeSize' | 'blockChannels' | 'blockSizes' | 'outputSize'
+  >;
+  discriminator: NonNullFields<RatlipConfig['discriminator'], 'netCKernels'>;
+};
+
+/** A deep-partial override of a config, as {@link resolveConfig} takes it. */
+export type RatlipConfigOverrides = DeepPartial<RatlipConfigInput>;
+
+/** Every field optional, recursively (arrays and tuples are replaced whole). */
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;

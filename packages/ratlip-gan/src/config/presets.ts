@@ -1,0 +1,130 @@
+import { type ClipPresetName, clipPreset } from '@ratlip/clip';
+import type { RatlipConfigInput } from './config-schema';
+
+/** Names of the built-in presets. */
+export type RatlipPresetName =
+  | 'ratlip-birds-256'
+  | 'ratlip-flowers-256'
+  | 'ratlip-faces-256'
+  | 'galip-birds-256'
+  | 'galip-flowers-256'
+  | 'galip-faces-256'
+  | 'ratlip-shapes-64'
+  | 'ratlip-tiny';
+
+/** A preset: a config plus what it is for. */
+export interface RatlipPreset {
+  /** One line on what the preset is. */
+  readonly description: string;
+  /** The published numbers (or behaviour) the preset is set up to reproduce. */
+  readonly reproduces: string;
+  /** The config (unset fields take the schema defaults). */
+  readonly config: RatlipConfigInput;
+}
+
+function clipSection(model: ClipPresetName) {
+  const { vision, text } = clipPreset(model);
+  return { model, vision, text };
+}
+
+type Dataset = 'birds' | 'flowers' | 'faces';
+
+/** The official 256 px setup: ngf 64, z 100, ViT-B/32, 224 px output, ratlip CLIP input quirk, batch 64. */
+function official(architecture: 'ratlip' | 'galip', dataset: Dataset): RatlipConfigInput {
+  // Birds checkpoints and evaluates every 20 epochs, the others every 5 (official train scripts).
+  const every = dataset === 'birds' ? 20 : 5;
+  return {
+    name: `${architecture}-${dataset}-256`,
+    architecture,
+    dataset,
+    imageSize: 256,
+    clean: false,
+    clip: clipSection('ViT-B/32'),
+    generator: { ngf: 64, noiseDim: 100, rat: { mode: 'paper' } },
+    training: { batchSize: 64, checkpointEveryEpochs: every, evalEveryEpochs: every, sampleEveryEpochs: 5 },
+  };
+}
+
+const OFFICIAL_CAVEAT =
+  'Faithful architecture and losses; the official run used 8 GPUs x 64 (global batch 512) in mixed precision, ' +
+  'this preset trains one batch of 64 in fp32 and uses paper-mode RAT unless an official checkpoint is imported.';
+
+/** The built-in presets. */
+export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = {
+  'ratlip-birds-256': {
+    description: 'RATLIP on CUB-200-2011 birds, official architecture (224 px output).',
+    reproduces: `RATLIP README, CUB: FID 13.28, CLIP score 32.03. G 53,771,379 params (legacy RAT). ${OFFICIAL_CAVEAT}`,
+    config: official('ratlip', 'birds'),
+  },
+  'ratlip-flowers-256': {
+    description: 'RATLIP on Oxford-102 flowers, official architecture (224 px output).',
+    reproduces: `RATLIP README, Oxford: CLIP score 31.94 (column labels swapped in a README commit; check the paper). ${OFFICIAL_CAVEAT}`,
+    config: official('ratlip', 'flowers'),
+  },
+  'ratlip-faces-256': {
+    description: 'RATLIP on "CelebA-tiny" (an unknown MM-CelebA-HQ subset), official architecture.',
+    reproduces: `RATLIP README, CelebA-tiny: FID 81.48, CLIP score 28.91 (column-swap caveat). ${OFFICIAL_CAVEAT}`,
+    config: official('ratlip', 'faces'),
+  },
+  'galip-birds-256': {
+    description: 'GALIP on CUB birds: plain DF affines and plain convs (no RAT, no shuffle attention).',
+    reproduces: `GALIP (CVPR 2023), CUB: FID 10.08, CLIP score 0.3164 (RATLIP README: 10.00 / 31.60). G 51,830,211 params. ${OFFICIAL_CAVEAT}`,
+    config: official('galip', 'birds'),
+  },
+  'galip-flowers-256': {
+    description: 'GALIP on Oxford-102 flowers (the RATLIP README baseline).',
+    reproduces: `RATLIP README, GALIP on Oxford: CLIP score 31.77 (column-swap caveat). ${OFFICIAL_CAVEAT}`,
+    config: official('galip', 'flowers'),
+  },
+  'galip-faces-256': {
+    description: 'GALIP on "CelebA-tiny" (the RATLIP README baseline).',
+    reproduces: `RATLIP README, GALIP on CelebA-tiny: FID 94.45, CLIP score 27.95 (column-swap caveat). ${OFFICIAL_CAVEAT}`,
+    config: official('galip', 'faces'),
+  },
+  'ratlip-shapes-64': {
+    description: "Small CPU RATLIP for the built-in Shapes data: @ratlip/clip's 'small' CLIP, 64 px clean output.",
+    reproduces:
+      'No published numbers: the trainer default. Same structure as the official model (adapter with RAT, mapper, ' +
+      'Conv_shuffle G-blocks, CLIP-feature D), scaled to an 8 x 8 token grid of width 128 and ngf 32.',
+    config: {
+      name: 'ratlip-shapes-64',
+      architecture: 'ratlip',
+      dataset: 'shapes',
+      imageSize: 64,
+      clean: true,
+      clip: clipSection('small'),
+      generator: { ngf: 32, noiseDim: 100, codeChannels: 64, midChannels: 32 },
+      discriminator: { outChannels: 256, netCHiddenChannels: 128 },
+      training: { batchSize: 32, epochs: 200, checkpointEveryEpochs: 1, sampleEveryEpochs: 1, evalEveryEpochs: 5 },
+    },
+  },
+  'ratlip-tiny': {
+    description: "The smallest sensible RATLIP, for tests and benchmarks: @ratlip/clip's 'tiny' CLIP, 32 px clean.",
+    reproduces: 'Nothing published: exercises every part of the model (4 x 4 token grid, width 64) in milliseconds.',
+    config: {
+      name: 'ratlip-tiny',
+      architecture: 'ratlip',
+      dataset: 'shapes',
+      imageSize: 32,
+      clean: true,
+      clip: clipSection('tiny'),
+      generator: { ngf: 16, noiseDim: 32, codeChannels: 32, midChannels: 16, rat: { hiddenSize: 16 } },
+      discriminator: { outChannels: 64, netCHiddenChannels: 32 },
+      training: { batchSize: 8, epochs: 10, checkpointEveryEpochs: 1, sampleEveryEpochs: 1, evalEveryEpochs: 1 },
+    },
+  },
+};
+
+/** The preset names, in registry order. */
+export function ratlipPresetNames(): RatlipPresetName[] {
+  return Object.keys(RATLIP_PRESETS) as RatlipPresetName[];
+}
+
+/** A preset by name; throws listing the known names for an unknown one. */
+export function ratlipPreset(name: string): RatlipPreset {
+  const preset = (RATLIP_PRESETS as Record<string, RatlipPreset | undefined>)[name];
+  if (!preset) {
+    throw new Error(`ratlip preset: unknown '${name}'; known: ${ratlipPresetNames().join(', ')}`);
+  }
+  return preset;
+}

@@ -1,0 +1,286 @@
+import type { ClipVisionTransformer } from '@ratlip/clip';
+import {
+  type Conv2dParams,
+  conv2dForward,
+  exportConv2dToStateDict,
+  exportGBlockToStateDict,
+  exportLinearToStateDict,
+  exportMBlockToStateDict,
+  exportRecurrentAffineChainToStateDict,
+  type GBlockParams,
+  gBlockForward,
+  initConv2d,
+  initGBlock,
+  initLinear,
+  initMBlock,
+  initRecurrentAffineChain,
+  type LinearParams,
+  linearForward,
+  loadConv2dFromStateDict,
+  loadGBlockFromStateDict,
+  loadLinearFromStateDict,
+  loadMBlockFromStateDict,
+  loadRecurrentAffineChainFromStateDict,
+  type MBlockParams,
+  type MutableStateDict,
+  mBlockForward,
+  mergeStateDicts,
+  RecurrentAffineChain,
+  type RecurrentAffineChainParams,
+  type StateDict,
+} from '@ratlip/rat-blocks';
+import { leakyRelu, type SeededRandom } from '@ratlip/runtime';
+import * as tf from '@tensorflow/tfjs';
+import type { ResolvedRatlipConfig } from '../config/config-schema';
+import { adapterAffineKind, blockConvKindOf, type NetGConfig, netGConfigFrom } from './net-g-config';
+
+/** Slope of the leaky ReLU before to_rgb's conv. */
+const TO_RGB_SLOPE = 0.2;
+
+/**
+ * The official `CLIP_Adapter` (state-dict prefix `mapping.`): M-blocks on the noise code, `conv_fuse`
+ * to the CLIP width, the prompt projection, and the conv after `F + 0.1 M`. The frozen CLIP mapper is
+ * not part of it (it is the user's CLIP image tower, passed to the forward).
+ */
+export interface ClipAdapterParams {
+  /** `mapping.FBlocks.<i>.` */
+  readonly blocks: readonly MBlockParams[];
+  /** `mapping.conv_fuse.`: code channels -> CLIP width, 5 x 5. */
+  readonly convFuse: Conv2dParams;
+  /** `mapping.conv.`: CLIP width -> first G-block channels, 5 x 5. */
+  readonly conv: Conv2dParams;
+  /** `mapping.fc_prompt.`: condition -> prompts x CLIP width. */
+  readonly fcPrompt: LinearParams;
+  /** `mapping.rat.`: the shared LSTM cell of paper-mode RAT (absent in legacy mode and in GALIP). */
+  readonly rat?: RecurrentAffineChainParams;
+}
+
+/** The official `NetG`, channels-last. */
+export interface NetGParams {
+  readonly config: NetGConfig;
+  /** `fc_code.`: noise -> code. */
+  readonly fcCode: LinearParams;
+  /** `mapping.` */
+  readonly adapter: ClipAdapterParams;
+  /** `GBlocks.<i>.` */
+  readonly blocks: readonly GBlockParams[];
+  /** `to_rgb.1.`: 3 x 3 conv to image channels. */
+  readonly toRgb: Conv2dParams;
+}
+
+/** Prefix of the official generator's embedded CLIP tower in its state dict. */
+export const NET_G_CLIP_PREFIX = 'mapping.CLIP_ViT.';
+
+/** Prefix of the paper-mode RAT cell in the generator's state dict (not in official checkpoints). */
+export const NET_G_RAT_PREFIX = 'mapping.rat.';
+
+/** PyTorch-default initialisation of a generator for `config` (identity affine heads, as the reference). */
+export function initNetG(config: ResolvedRatlipConfig, rng: SeededRandom): NetGParams {
+  const netConfig = netGConfigFrom(config);
+  const g = config.generator;
+  const condDim = g.noiseDim + netConfig.sentenceDim;
+  const width = netConfig.clipWidth;
+  const affine = adapterAffineKind(netConfig);
+  const convKind = blockConvKindOf(netConfig);
+  const fcCode = initLinear(g.noiseDim, g.codeChannels * g.codeSize * g.codeSize, rng);
+  const blocks = Array.from({ length: g.adapterBlocks }, () =>
+    initMBlock(
+      {
+        inChannels: g.codeChannels,
+        midChannels: g.midChannels,
+        outChannels: g.codeChannels,
+        condDim,
+        affine,
+        convKind,
+        hiddenSize: g.rat.hiddenSize,
+        kernelSize: g.adapterKernel,
+      },
+      rng,
+    ),
+  );
+  const firstChannels = g.blockChannels[0]![0];
+  const adapter: ClipAdapterParams = {
+    blocks,
+    convFuse: initConv2d(g.codeChannels, width, rng, { kernelSize: g.fuseKernel }),
+    conv: initConv2d(width, firstChannels, rng, { kernelSize: g.fuseKernel }),
+    fcPrompt: initLinear(condDim, config.clip.promptBlocks.length * width, rng),
+    ...(affine === 'recurrent'
+      ? {
+          rat: initRecurrentAffineChain(condDim, g.rat.hiddenSize, rng, {
+            initialState: g.rat.initialState,
+            noiseDim: g.noiseDim,
+          }),
+        }
+      : {}),
+  };
+  const gBlocks = g.blockChannels.map(([inChannels, outChannels], i) =>
+    initGBlock({ inChannels, outChannels, condDim, size: g.blockSizes[i]!, convKind }, rng),
+  );
+  const lastChannels = g.blockChannels[g.blockChannels.length - 1]![1];
+  return {
+    config: netConfig,
+    fcCode,
+    adapter,
+    blocks: gBlocks,
+    toRgb: initConv2d(lastChannels, config.imageChannels, rng, { kernelSize: 3 }),
+  };
+}
+
+/** Options of the generator forward. */
+export interface NetGForwardOptions {
+  /** BatchNorm uses batch statistics and updates its running statistics (training). Default false. */
+  training?: boolean;
+}
+
+/** Intermediates of {@link netGForwardWithIntermediates}, named as the fixtures' `io.*` tensors. */
+export interface NetGOutputs {
+  /** The generated images `[batch, outputSize, outputSize, channels]`, unbounded (no tanh). */
+  readonly image: tf.Tensor4D;
+  /**
+   * `fc_code_out` `[batch, code, code, codeChannels]`, `prompts` `[batch, prompts, width]`,
+   * `m_block<i>_out`, `conv_fuse_out` (F), `mapper_out` (M), `mapping_out`, `g_block<i>_out`.
+   */
+  readonly intermediates: Record<string, tf.Tensor>;
+}
+
+function checkInputs(params: NetGParams, vision: ClipVisionTransformer, noise: tf.Tensor, sentence: tf.Tensor) {
+  const { noiseDim, sentenceDim, clipWidth, codeSize } = params.config;
+  const batch = noise.shape[0];
+  if (noise.rank !== 2 || noise.shape[1] !== noiseDim) {
+    throw new Error(`NetG: noise must be [batch, ${noiseDim}], got [${noise.shape.join(', ')}]`);
+  }
+  if (sentence.rank !== 2 || sentence.shape[0] !== batch || sentence.shape[1] !== sentenceDim) {
+    throw new Error(`NetG: sentence must be [${batch}, ${sentenceDim}], got [${sentence.shape.join(', ')}]`);
+  }
+  if (vision.config.width !== clipWidth || vision.gridSize !== codeSize) {
+    throw new Error(
+      `NetG: the CLIP image tower (width ${vision.config.width}, grid ${vision.gridSize}) does not fit this generator ` +
+        `(width ${clipWidth}, grid ${codeSize})`,
+    );
+  }
+}
+
+function run(
+  params: NetGParams,
+  vision: ClipVisionTransformer,
+  noise: tf.Tensor,
+  sentence: tf.Tensor,
+  options: NetGForwardOptions,
+  record: ((name: string, tensor: tf.Tensor) => void) | undefined,
+): tf.Tensor4D {
+  const { config, adapter } = params;
+  const batch = noise.shape[0]!;
+  const training = options.training ?? false;
+  const cond = tf.concat([noise, sentence], 1);
+  // PyTorch views the code as [batch, channels, code, code]; move channels last.
+  const code = linearForward(params.fcCode, noise)
+    .reshape([batch, config.codeChannels, config.codeSize, config.codeSize])
+    .transpose([0, 2, 3, 1]) as tf.Tensor4D;
+  record?.('fc_code_out', code);
+  const prompts = linearForward(adapter.fcPrompt, cond).reshape([
+    batch,
+    config.promptBlocks.length,
+    config.clipWidth,
+  ]) as tf.Tensor3D;
+  record?.('prompts', prompts);
+  const chain = adapter.rat ? RecurrentAffineChain.start(adapter.rat, { batchSize: batch, noise }) : undefined;
+  let h: tf.Tensor4D = code;
+  adapter.blocks.forEach((block, i) => {
+    h = mBlockForward(block, h, cond, { training, chain });
+    record?.(`m_block${i}_out`, h);
+  });
+  const fused = conv2dForward(adapter.convFuse, h);
+  record?.('conv_fuse_out', fused);
+  const mapped = vision.mapFeatures(fused, prompts, { promptBlocks: config.promptBlocks });
+  record?.('mapper_out', mapped);
+  h = conv2dForward(adapter.conv, tf.add(fused, tf.mul(mapped, config.mapperScale)));
+  record?.('mapping_out', h);
+  params.blocks.forEach((block, i) => {
+    h = gBlockForward(block, h, cond, { training });
+    record?.(`g_block${i}_out`, h);
+  });
+  return conv2dForward(params.toRgb, leakyRelu(h, TO_RGB_SLOPE));
+}
+
+/**
+ * The generator: `G(z, s)` with the frozen CLIP image tower as the mapper.
+ * @param vision the CLIP image tower (its `mapFeatures`), frozen; gradients flow through it.
+ * @param noise `[batch, noiseDim]`.
+ * @param sentence `[batch, sentenceDim]`, the (unnormalised) CLIP sentence embedding.
+ * @returns `[batch, outputSize, outputSize, channels]`, unbounded (no tanh).
+ */
+export function netGForward(
+  params: NetGParams,
+  vision: ClipVisionTransformer,
+  noise: tf.Tensor,
+  sentence: tf.Tensor,
+  options: NetGForwardOptions = {},
+): tf.Tensor4D {
+  checkInputs(params, vision, noise, sentence);
+  return tf.tidy(() => run(params, vision, noise, sentence, options, undefined));
+}
+
+/** Like {@link netGForward}, also returning every intermediate the fixtures check. */
+export function netGForwardWithIntermediates(
+  params: NetGParams,
+  vision: ClipVisionTransformer,
+  noise: tf.Tensor,
+  sentence: tf.Tensor,
+  options: NetGForwardOptions = {},
+): NetGOutputs {
+  checkInputs(params, vision, noise, sentence);
+  return tf.tidy(() => {
+    const intermediates: Record<string, tf.Tensor> = {};
+    const image = run(params, vision, noise, sentence, options, (name, tensor) => {
+      intermediates[name] = tensor;
+    });
+    return { image, intermediates };
+  });
+}
+
+/**
+ * Reads a generator from official `NetG` state-dict keys (`fc_code.*`, `mapping.*`, `GBlocks.*`,
+ * `to_rgb.1.*`); `mapping.CLIP_ViT.*` is ignored (the tower comes from the user's CLIP weights).
+ * @param config the resolved config; its `generator.rat.mode` must match the stored affines
+ *   ('legacy' for official RATLIP checkpoints).
+ */
+export function loadNetGFromStateDict(dict: StateDict, config: ResolvedRatlipConfig): NetGParams {
+  const netConfig = netGConfigFrom(config);
+  const g = config.generator;
+  const affine = adapterAffineKind(netConfig);
+  const blocks = Array.from({ length: g.adapterBlocks }, (_, i) =>
+    loadMBlockFromStateDict(dict, `mapping.FBlocks.${i}.`, { affine }),
+  );
+  const adapter: ClipAdapterParams = {
+    blocks,
+    convFuse: loadConv2dFromStateDict(dict, 'mapping.conv_fuse.'),
+    conv: loadConv2dFromStateDict(dict, 'mapping.conv.'),
+    fcPrompt: loadLinearFromStateDict(dict, 'mapping.fc_prompt.'),
+    ...(affine === 'recurrent' ? { rat: loadRecurrentAffineChainFromStateDict(dict, NET_G_RAT_PREFIX) } : {}),
+  };
+  return {
+    config: netConfig,
+    fcCode: loadLinearFromStateDict(dict, 'fc_code.'),
+    adapter,
+    blocks: g.blockSizes.map((size, i) => loadGBlockFromStateDict(dict, `GBlocks.${i}.`, { size })),
+    toRgb: loadConv2dFromStateDict(dict, 'to_rgb.1.'),
+  };
+}
+
+/**
+ * Writes the official `NetG` keys (PyTorch layouts; new tensors the caller disposes), without the
+ * embedded CLIP tower (`mapping.CLIP_ViT.*`); paper-mode RAT adds `mapping.rat.*`.
+ */
+export function exportNetGToStateDict(params: NetGParams): MutableStateDict {
+  const { adapter } = params;
+  return mergeStateDicts(
+    exportLinearToStateDict(params.fcCode, 'fc_code.'),
+    ...adapter.blocks.map((block, i) => exportMBlockToStateDict(block, `mapping.FBlocks.${i}.`)),
+    exportConv2dToStateDict(adapter.convFuse, 'mapping.conv_fuse.'),
+    exportConv2dToStateDict(adapter.conv, 'mapping.conv.'),
+    exportLinearToStateDict(adapter.fcPrompt, 'mapping.fc_prompt.'),
+    ...(adapter.rat ? [exportRecurrentAffineChainToStateDict(adapter.rat, NET_G_RAT_PREFIX)] : []),
+    ...params.blocks.map((block, i) => exportGBlockToStateDict(block, `GBlocks.${i}.`)),
+    exportConv2dToStateDict(params.toRgb, 'to_rgb.1.'),
+  );
+}

@@ -1,0 +1,213 @@
+import type { ClipVisionTransformer } from '@ratlip/clip';
+import {
+  countTrainableParameters,
+  disposeParams,
+  type MutableStateDict,
+  type StateDict,
+} from '@ratlip/rat-blocks';
+import { SeededRandom } from '@ratlip/runtime';
+import * as tf from '@tensorflow/tfjs';
+import type { ResolvedRatlipConfig } from '../config/config-schema';
+import { GeneratorEma } from '../train/generator-ema';
+import { type ClipImageFeatures, encodeImagesForDiscriminator } from './clip-image-features';
+import { type GenerateOptions, generateImages } from './generate';
+import { exportNetCToStateDict, initNetC, loadNetCFromStateDict, type NetCParams, netCForward } from './net-c';
+import { exportNetDToStateDict, initNetD, loadNetDFromStateDict, type NetDParams, netDForward } from './net-d';
+import {
+  exportNetGToStateDict,
+  initNetG,
+  loadNetGFromStateDict,
+  type NetGForwardOptions,
+  type NetGParams,
+  netGForward,
+} from './net-g';
+import type { SentenceEncoder } from './sentence-encoder';
+
+/** What every model needs besides its config. */
+export interface RatlipGanOptions {
+  /**
+   * The frozen CLIP image tower (the generator's mapper and the discriminator's encoder); its config
+   * must equal `config.clip.vision`. The model does not dispose it unless `ownsVision` is true.
+   */
+  vision: ClipVisionTransformer;
+  /** Dispose `vision` with the model. Default false. */
+  ownsVision?: boolean;
+  /** Encodes captions for `generate({ texts })`. Default: none (pass sentence embeddings). */
+  sentenceEncoder?: SentenceEncoder;
+}
+
+/** Options of {@link RatlipGan.create}. */
+export interface CreateRatlipGanOptions extends RatlipGanOptions {
+  /** Seed of the initialisation. Default `config.training.seed`. */
+  seed?: number;
+  /** Also create the discriminator (NetD + NetC). Default true. */
+  withDiscriminator?: boolean;
+}
+
+/** Official state dicts (PyTorch layouts) of the three networks. */
+export interface RatlipStateDicts {
+  netG: StateDict;
+  netD?: StateDict;
+  netC?: StateDict;
+  /** The EMA generator, when the checkpoint has one. */
+  netGEma?: StateDict;
+}
+
+/** Trainable parameter counts (CLIP excluded). */
+export interface RatlipParameterCounts {
+  generator: number;
+  /** NetD + NetC. */
+  discriminator: number;
+}
+
+function sameVisionConfig(vision: ClipVisionTransformer, config: ResolvedRatlipConfig): void {
+  const expected = config.clip.vision;
+  const actual = vision.config;
+  for (const field of Object.keys(expected) as (keyof typeof expected)[]) {
+    if (actual[field] !== expected[field]) {
+      throw new Error(
+        `RatlipGan: the CLIP image tower has ${field} ${actual[field]}, the config's clip.vision.${field} is ${expected[field]}`,
+      );
+    }
+  }
+}
+
+/**
+ * A RATLIP (or GALIP) model: generator, discriminator (NetD + NetC), optional EMA generator, and the
+ * frozen CLIP image tower they share. Parameters are plain records of tf.Variables (see
+ * `@ratlip/rat-blocks`); state dicts use the official PyTorch key names.
+ *
+ * @example
+ * ```ts
+ * const config = resolveConfig('ratlip-tiny');
+ * const model = RatlipGan.create(config, { vision: clip.vision });
+ * const images = model.generate({ sentenceEmbeddings, seed: 1, count: 4 }); // [4, 32, 32, 3] in [-1, 1]
+ * ```
+ */
+export class RatlipGan {
+  readonly vision: ClipVisionTransformer;
+  readonly sentenceEncoder?: SentenceEncoder;
+  /** The EMA copy of the generator (when `config.training.ema.enabled`). */
+  readonly ema?: GeneratorEma;
+  private readonly ownsVision: boolean;
+
+  constructor(
+    readonly config: ResolvedRatlipConfig,
+    readonly netG: NetGParams,
+    readonly netD: NetDParams | undefined,
+    readonly netC: NetCParams | undefined,
+    options: RatlipGanOptions,
+    emaParams?: NetGParams,
+  ) {
+    sameVisionConfig(options.vision, config);
+    this.vision = options.vision;
+    this.ownsVision = options.ownsVision ?? false;
+    if (options.sentenceEncoder) this.sentenceEncoder = options.sentenceEncoder;
+    if (config.training.ema.enabled) {
+      this.ema = new GeneratorEma(netG, config.training.ema.decay);
+      if (emaParams) this.ema.copyFrom(emaParams);
+    }
+  }
+
+  /** A freshly initialised model (PyTorch-default initialisation, drawn from a seeded generator). */
+  static create(config: ResolvedRatlipConfig, options: CreateRatlipGanOptions): RatlipGan {
+    const rng = new SeededRandom(options.seed ?? config.training.seed);
+    const netG = initNetG(config, rng);
+    const withD = options.withDiscriminator ?? true;
+    const netD = withD ? initNetD(config, rng) : undefined;
+    const netC = withD ? initNetC(config, rng) : undefined;
+    return new RatlipGan(config, netG, netD, netC, options);
+  }
+
+  /**
+   * A model from official state dicts (PyTorch layouts; `mapping.CLIP_ViT.*` ignored). The tensors of
+   * `dicts` are copied, not kept.
+   */
+  static fromStateDicts(config: ResolvedRatlipConfig, dicts: RatlipStateDicts, options: RatlipGanOptions): RatlipGan {
+    const netG = loadNetGFromStateDict(dicts.netG, config);
+    const netD = dicts.netD ? loadNetDFromStateDict(dicts.netD, config.clip.tapBlocks.length) : undefined;
+    const netC = dicts.netC ? loadNetCFromStateDict(dicts.netC) : undefined;
+    const ema = dicts.netGEma ? loadNetGFromStateDict(dicts.netGEma, config) : undefined;
+    try {
+      return new RatlipGan(config, netG, netD, netC, options, ema);
+    } finally {
+      if (ema) disposeParams(ema);
+    }
+  }
+
+  /**
+   * The generator `G(z, s)` (training weights, or the EMA copy with `useEma`).
+   * @param noise `[batch, noiseDim]`.
+   * @param sentence `[batch, sentenceDim]`.
+   * @returns `[batch, outputSize, outputSize, channels]`, unbounded.
+   */
+  generator(noise: tf.Tensor, sentence: tf.Tensor, options: NetGForwardOptions & { useEma?: boolean } = {}): tf.Tensor4D {
+    const params = options.useEma && this.ema ? this.ema.params : this.netG;
+    return netGForward(params, this.vision, noise, sentence, { training: options.training ?? false });
+  }
+
+  /**
+   * The official CLIP image encoder with this config's input quirk and taps.
+   * @param images `[batch, height, width, channels]` in [-1, 1].
+   */
+  encodeImages(images: tf.Tensor4D): ClipImageFeatures {
+    return encodeImagesForDiscriminator(this.vision, images, {
+      quirk: this.config.clip.inputQuirk,
+      tapBlocks: this.config.clip.tapBlocks,
+    });
+  }
+
+  /**
+   * `C(D(features), sentence)`.
+   * @param features `[batch, taps, grid, grid, width]` from {@link encodeImages}.
+   * @param sentence `[batch, sentenceDim]`.
+   * @returns logits `[batch, 1, 1, 1]`.
+   */
+  discriminate(features: tf.Tensor, sentence: tf.Tensor): tf.Tensor4D {
+    const { netD, netC } = this.requireDiscriminator();
+    return tf.tidy(() => netCForward(netC, netDForward(netD, features), sentence));
+  }
+
+  /** NetD and NetC, or an error saying the model was built without them. */
+  requireDiscriminator(): { netD: NetDParams; netC: NetCParams } {
+    if (!this.netD || !this.netC) {
+      throw new Error('RatlipGan: this model has no discriminator (built without NetD/NetC)');
+    }
+    return { netD: this.netD, netC: this.netC };
+  }
+
+  /**
+   * Samples images: see {@link GenerateOptions}. Returns `[count, size, size, channels]`, float in
+   * [-1, 1] (clamped, NaN set to 0) or int32 in 0..255 with `format: 'uint8'`.
+   */
+  generate(options: GenerateOptions): tf.Tensor4D {
+    return generateImages(this, options);
+  }
+
+  /** The official state dicts (new tensors the caller disposes). */
+  exportStateDicts(): { netG: MutableStateDict; netD?: MutableStateDict; netC?: MutableStateDict; netGEma?: MutableStateDict } {
+    return {
+      netG: exportNetGToStateDict(this.netG),
+      ...(this.netD ? { netD: exportNetDToStateDict(this.netD) } : {}),
+      ...(this.netC ? { netC: exportNetCToStateDict(this.netC) } : {}),
+      ...(this.ema ? { netGEma: exportNetGToStateDict(this.ema.params) } : {}),
+    };
+  }
+
+  /** Trainable parameters of G and of D + C (CLIP excluded). */
+  parameterCounts(): RatlipParameterCounts {
+    return {
+      generator: countTrainableParameters(this.netG),
+      discriminator: (this.netD ? countTrainableParameters(this.netD) : 0) + (this.netC ? countTrainableParameters(this.netC) : 0),
+    };
+  }
+
+  /** Frees every parameter (and the CLIP tower when owned). */
+  dispose(): void {
+    disposeParams(this.netG);
+    if (this.netD) disposeParams(this.netD);
+    if (this.netC) disposeParams(this.netC);
+    this.ema?.dispose();
+    if (this.ownsVision) this.vision.dispose();
+  }
+}

@@ -1,0 +1,115 @@
+import { disposeParams } from '@ratlip/rat-blocks';
+import { useBackend } from '@ratlip/runtime';
+import { readFixture } from '@ratlip/runtime/testing';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NetCParams } from '../model/net-c';
+import type { NetDParams } from '../model/net-d';
+import {
+  expectBigModelClose,
+  ioTensor,
+  loadProceduralDiscriminator,
+  printWorstErrors,
+} from '../testing/fixture-support.test-support';
+import {
+  cosineSimilarity,
+  discriminateReal,
+  hingeFakeLoss,
+  hingeRealLoss,
+  matchingAwareGradientPenalty,
+  rollBatch,
+} from './losses';
+
+const netFile = readFixture('ratlip/06_netd_netc_procedural.safetensors');
+const file = readFixture('ratlip/09_ma_gp.safetensors');
+const GRADIENT_PREFIX = 'io.d_magp_d.';
+
+describe('small losses', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+
+  it('hinge losses, rolled batch and cosine similarity', () => {
+    tf.tidy(() => {
+      const logits = tf.tensor4d([2, 0.5, -3], [3, 1, 1, 1]);
+      expect(hingeRealLoss(logits).dataSync()[0]).toBeCloseTo((0 + 0.5 + 4) / 3, 6);
+      expect(hingeFakeLoss(logits).dataSync()[0]).toBeCloseTo((3 + 1.5 + 0) / 3, 6);
+      expect(Array.from(rollBatch(tf.tensor2d([[1], [2], [3]]), 1).dataSync())).toEqual([2, 3, 1]);
+      const cos = cosineSimilarity(tf.tensor2d([[1, 0], [1, 1], [0, 0]]), tf.tensor2d([[2, 0], [-1, -1], [1, 0]]));
+      expect(Array.from(cos.dataSync()).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([1, -1, 0]);
+    });
+  });
+});
+
+// Double backprop through the full-size NetD (768 channels): wasm has every kernel it needs.
+describe('MA-GP (fixture 09): value, input gradients and its gradients w.r.t. NetD/NetC (wasm)', () => {
+  let netD: NetDParams;
+  let netC: NetCParams;
+
+  beforeAll(async () => {
+    await useBackend('wasm');
+    ({ netD, netC } = loadProceduralDiscriminator(netFile));
+  });
+
+  afterAll(() => {
+    if (netD) disposeParams([netD, netC]);
+    printWorstErrors('fixture 09 MA-GP');
+  });
+
+  it('pred_real, errD_real, gradients w.r.t. CLIP features and sentence, their norm, ma_gp', () => {
+    const features = ioTensor(file, 'clip_feat');
+    const sent = ioTensor(file, 'sent');
+    const before = tf.memory().numTensors;
+    const real = discriminateReal(netD, netC, features, sent);
+    const { penalty, gradNorm } = matchingAwareGradientPenalty(real.gradFeatures, real.gradSentences);
+    const errReal = hingeRealLoss(real.predReal);
+    expect(tf.memory().numTensors).toBe(before + 7);
+    for (const [actual, name] of [
+      [real.predReal, 'pred_real'],
+      [errReal, 'errD_real'],
+      [real.gradFeatures, 'grad_wrt_clip_feat'],
+      [real.gradSentences, 'grad_wrt_sent'],
+      [gradNorm, 'grad_l2norm'],
+      [penalty, 'ma_gp'],
+    ] as const) {
+      const expected = ioTensor(file, name);
+      expectBigModelClose(`09 ${name}`, actual, expected);
+      expected.dispose();
+    }
+    tf.dispose([features, sent, penalty, gradNorm, errReal, ...Object.values(real)]);
+  });
+
+  it('d ma_gp / d parameters by double backprop (d_magp_d.*)', () => {
+    const features = ioTensor(file, 'clip_feat');
+    const sent = ioTensor(file, 'sent');
+    // Official parameter name -> (variable, PyTorch layout of its gradient).
+    const parameters: Record<string, [tf.Variable, (g: tf.Tensor) => tf.Tensor]> = {
+      'netC.joint_conv.0.weight': [netC.joint0.kernel as tf.Variable, (g) => tf.transpose(g, [3, 2, 0, 1])],
+      'netC.joint_conv.2.weight': [netC.joint1.kernel as tf.Variable, (g) => tf.transpose(g, [3, 2, 0, 1])],
+      ...Object.fromEntries(
+        netD.blocks.flatMap((block, i) => [
+          [`netD.DBlocks.${i}.gamma`, [block.gamma as tf.Variable, (g: tf.Tensor) => g.clone()]],
+          [`netD.DBlocks.${i}.beta`, [block.beta as tf.Variable, (g: tf.Tensor) => g.clone()]],
+        ]),
+      ),
+      'netD.main.gamma': [netD.main.gamma as tf.Variable, (g) => g.clone()],
+    };
+    const stored = file.names().filter((name) => name.startsWith(GRADIENT_PREFIX));
+    expect(stored.map((name) => name.slice(GRADIENT_PREFIX.length)).sort()).toEqual(Object.keys(parameters).sort());
+    const before = tf.memory().numTensors;
+    const { value, grads } = tf.variableGrads(() => {
+      const real = discriminateReal(netD, netC, features, sent);
+      return matchingAwareGradientPenalty(real.gradFeatures, real.gradSentences).penalty;
+    }, Object.values(parameters).map(([variable]) => variable));
+    expect(tf.memory().numTensors).toBe(before + 1 + Object.keys(grads).length);
+    for (const [name, [variable, toTorch]] of Object.entries(parameters)) {
+      const gradient = grads[variable.name];
+      expect(gradient, name).toBeDefined();
+      const actual = toTorch(gradient!);
+      const expected = file.tensor(`${GRADIENT_PREFIX}${name}`);
+      expectBigModelClose(`09 d_magp_d.${name}`, actual, expected);
+      tf.dispose([actual, expected]);
+    }
+    tf.dispose([features, sent, value, ...Object.values(grads)]);
+  });
+});

@@ -1,0 +1,216 @@
+import * as tf from '@tensorflow/tfjs';
+import { netCForward, type NetCParams } from '../model/net-c';
+import { netDForward, type NetDParams } from '../model/net-d';
+
+/**
+ * The losses of RATLIP/GALIP training (official `train.py` / `lib/modules.py`), channels-last.
+ */
+
+/** Hinge loss on logits that should be real: `mean(relu(1 - logits))`. */
+export function hingeRealLoss(logits: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.relu(tf.sub(1, logits))));
+}
+
+/** Hinge loss on logits that should be fake (or mismatched): `mean(relu(1 + logits))`. */
+export function hingeFakeLoss(logits: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.relu(tf.add(1, logits))));
+}
+
+/**
+ * The batch rolled by `shift` along axis 0: `concat(x[shift:], x[:shift])` (the official mismatched
+ * sentences use shift 1: sample i gets sentence i + 1, the last gets sentence 0).
+ */
+export function rollBatch(x: tf.Tensor, shift = 1): tf.Tensor {
+  const batch = x.shape[0]!;
+  const s = ((shift % batch) + batch) % batch;
+  if (s === 0) return x.clone();
+  return tf.tidy(() => {
+    const size = x.shape.map(() => -1);
+    const head = tf.slice(x, x.shape.map((_, axis) => (axis === 0 ? s : 0)), size);
+    const tail = tf.slice(
+      x,
+      x.shape.map(() => 0),
+      x.shape.map((dim, axis) => (axis === 0 ? s : dim)),
+    );
+    return tf.concat([head, tail], 0);
+  });
+}
+
+/**
+ * PyTorch's `cosine_similarity(a, b, dim=1)`: `a.b / max(|a| |b|, eps)` per row.
+ * @param a `[batch, dim]`.
+ * @param b `[batch, dim]`.
+ * @returns `[batch]`.
+ */
+export function cosineSimilarity(a: tf.Tensor, b: tf.Tensor, eps = 1e-8): tf.Tensor1D {
+  return tf.tidy(() => {
+    const dot = tf.sum(tf.mul(a, b), 1);
+    const norms = tf.sqrt(tf.mul(tf.sum(tf.square(a), 1), tf.sum(tf.square(b), 1)));
+    return tf.div(dot, tf.maximum(norms, eps)) as tf.Tensor1D;
+  });
+}
+
+/** The discriminator on real CLIP features, with the input gradients MA-GP needs. */
+export interface RealDiscrimination {
+  /** `C(D(features), s)`, `[batch, 1, 1, 1]`. */
+  readonly predReal: tf.Tensor4D;
+  /** `C(D(features), roll(s, 1))` (mismatched sentences), `[batch, 1, 1, 1]`. */
+  readonly predMismatch: tf.Tensor4D;
+  /** d sum(predReal) / d features, `[batch, taps, grid, grid, width]`. */
+  readonly gradFeatures: tf.Tensor;
+  /** d sum(predReal) / d sentences, `[batch, sentenceDim]`. */
+  readonly gradSentences: tf.Tensor;
+}
+
+/**
+ * Runs NetD once on the real features and NetC on the matching and the mismatched sentences, and
+ * differentiates the matching logits with respect to the features and the sentences (PyTorch's
+ * `autograd.grad(pred_real, (features, sent), ones, create_graph=True)`). Inside a gradient tape
+ * everything stays differentiable with respect to the D and C parameters (double backprop).
+ * @param features real CLIP features `[batch, taps, grid, grid, width]`.
+ * @param sentences `[batch, sentenceDim]`.
+ */
+export function discriminateReal(
+  netD: NetDParams,
+  netC: NetCParams,
+  features: tf.Tensor,
+  sentences: tf.Tensor,
+): RealDiscrimination {
+  return tf.tidy(() => {
+    const batch = sentences.shape[0]!;
+    // One NetD pass serves both sentence sets; the mismatched logits get a zero upstream gradient,
+    // so the input gradients are exactly those of the matching logits.
+    const run = (f: tf.Tensor, s: tf.Tensor): tf.Tensor4D => {
+      const d = netDForward(netD, f);
+      return tf.concat([netCForward(netC, d, s), netCForward(netC, d, rollBatch(s, 1))], 0);
+    };
+    const upstream = tf.concat([tf.ones([batch, 1, 1, 1]), tf.zeros([batch, 1, 1, 1])], 0) as tf.Tensor4D;
+    const { value, grads } = tf.valueAndGrads(run)([features, sentences], upstream);
+    const [predReal, predMismatch] = tf.split(value, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
+    return { predReal, predMismatch, gradFeatures: grads[0]!, gradSentences: grads[1]! };
+  });
+}
+
+/**
+ * Row sums of `[batch, n]` in two stages of about sqrt(n) terms each (zero-padded), so float32 sums of
+ * 10^5 terms keep PyTorch's accuracy (a single sequential sum drifts by ~1e-5 relative).
+ */
+export function rowSum(x: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
+    const [batch, n] = x.shape as [number, number];
+    if (n <= 1024) return tf.sum(x, 1) as tf.Tensor1D;
+    const chunk = Math.ceil(Math.sqrt(n));
+    const chunks = Math.ceil(n / chunk);
+    const padded = chunks * chunk === n ? x : tf.pad(x, [[0, 0], [0, chunks * chunk - n]]);
+    return tf.sum(tf.sum(tf.reshape(padded, [batch, chunks, chunk]), 2), 1) as tf.Tensor1D;
+  });
+}
+
+/** Options of {@link matchingAwareGradientPenalty}. */
+export interface MaGpOptions {
+  /** k. Default 2. */
+  weight?: number;
+  /** p. Default 6. */
+  power?: number;
+}
+
+/** MA-GP and the per-sample gradient norm. */
+export interface MaGpResult {
+  /** `weight * mean(|g|^power)`, scalar. */
+  readonly penalty: tf.Scalar;
+  /** `|g|` per sample, `[batch]`, g = [d pred / d features (flattened), d pred / d sentence]. */
+  readonly gradNorm: tf.Tensor1D;
+}
+
+/**
+ * The matching-aware gradient penalty of DF-GAN/GALIP on CLIP features: per sample the gradient of the
+ * matching logit with respect to the real features and the sentence, concatenated; penalty =
+ * `weight * mean(|g|^power)`, computed as `(sum g^2)^(power / 2)` so it stays differentiable at g = 0.
+ */
+export function matchingAwareGradientPenalty(
+  gradFeatures: tf.Tensor,
+  gradSentences: tf.Tensor,
+  options: MaGpOptions = {},
+): MaGpResult {
+  const weight = options.weight ?? 2;
+  const power = options.power ?? 6;
+  return tf.tidy(() => {
+    const batch = gradSentences.shape[0]!;
+    const squares = tf.add(
+      rowSum(tf.square(tf.reshape(gradFeatures, [batch, -1]))),
+      rowSum(tf.square(tf.reshape(gradSentences, [batch, -1]))),
+    ) as tf.Tensor1D;
+    return {
+      penalty: tf.mul(tf.mean(tf.pow(squares, power / 2)), weight) as tf.Scalar,
+      gradNorm: tf.sqrt(squares),
+    };
+  });
+}
+
+/** The discriminator's losses of one iteration (scalars). */
+export interface DiscriminatorLosses {
+  readonly real: tf.Scalar;
+  readonly fake: tf.Scalar;
+  readonly mismatch: tf.Scalar;
+  readonly maGp: tf.Scalar;
+  /** `real + (fake + mismatch) / 2 + maGp`. */
+  readonly total: tf.Scalar;
+}
+
+/**
+ * The official D loss: hinge on real, fake and mismatched pairs plus MA-GP on the real features and
+ * the sentences. Differentiable w.r.t. the D and C parameters (second order through MA-GP).
+ * @param realFeatures `[batch, taps, grid, grid, width]` of the real images.
+ * @param fakeFeatures the same for the fakes (treated as constants by the D step).
+ * @param sentences `[batch, sentenceDim]`.
+ */
+export function discriminatorLosses(
+  netD: NetDParams,
+  netC: NetCParams,
+  realFeatures: tf.Tensor,
+  fakeFeatures: tf.Tensor,
+  sentences: tf.Tensor,
+  options: MaGpOptions = {},
+): DiscriminatorLosses {
+  return tf.tidy(() => {
+    const real = discriminateReal(netD, netC, realFeatures, sentences);
+    const maGp = matchingAwareGradientPenalty(real.gradFeatures, real.gradSentences, options).penalty;
+    const realLoss = hingeRealLoss(real.predReal);
+    const mismatch = hingeFakeLoss(real.predMismatch);
+    const fake = hingeFakeLoss(netCForward(netC, netDForward(netD, fakeFeatures), sentences));
+    const total = tf.add(tf.add(realLoss, tf.mul(tf.add(fake, mismatch), 0.5)), maGp) as tf.Scalar;
+    return { real: realLoss, fake, mismatch, maGp, total };
+  });
+}
+
+/** The generator's losses of one iteration (scalars). */
+export interface GeneratorLosses {
+  /** `-mean(C(D(fake), s))`. */
+  readonly adversarial: tf.Scalar;
+  /** `mean(cos(fake embedding, s))`. */
+  readonly clipSimilarity: tf.Scalar;
+  /** `adversarial - clipLossWeight * clipSimilarity`. */
+  readonly total: tf.Scalar;
+}
+
+/**
+ * The official G loss: `-mean C(D(fake), s) - w * mean cos(fake embedding, s)`.
+ * @param fakeFeatures `[batch, taps, grid, grid, width]` of the fakes.
+ * @param fakeEmbedding `[batch, embedDim]` of the fakes.
+ * @param clipLossWeight w (official 4).
+ */
+export function generatorLosses(
+  netD: NetDParams,
+  netC: NetCParams,
+  fakeFeatures: tf.Tensor,
+  fakeEmbedding: tf.Tensor,
+  sentences: tf.Tensor,
+  clipLossWeight: number,
+): GeneratorLosses {
+  return tf.tidy(() => {
+    const adversarial = tf.neg(tf.mean(netCForward(netC, netDForward(netD, fakeFeatures), sentences))) as tf.Scalar;
+    const clipSimilarity = tf.mean(cosineSimilarity(fakeEmbedding, sentences)) as tf.Scalar;
+    const total = tf.sub(adversarial, tf.mul(clipSimilarity, clipLossWeight)) as tf.Scalar;
+    return { adversarial, clipSimilarity, total };
+  });
+}

@@ -1,0 +1,172 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClipModel } from '@ratlip/clip';
+import { SeededRandom, useBackend } from '@ratlip/runtime';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../checkpoint/load-checkpoint';
+import { saveCheckpoint } from '../checkpoint/save-checkpoint';
+import type { ResolvedRatlipConfig } from '../config/config-schema';
+import { namedTensors, namedTrainableVariables } from '../model/named-tensors';
+import { netGForward } from '../model/net-g';
+import type { RatlipGan } from '../model/ratlip-gan';
+import { randomPool, takeBatch, tinySetup } from '../testing/tiny-model.test-support';
+import { discriminatorLosses, generatorLosses } from './losses';
+import { NonFiniteLossError } from './non-finite-loss-error';
+import { RatlipTrainer, type TrainBatch, type TrainStepLosses } from './ratlip-trainer';
+
+const POOL_SIZE = 12;
+
+/** Steps with batches drawn by the trainer's data generator, as a training loop would. */
+function runSteps(trainer: RatlipTrainer, pool: TrainBatch, steps: number): TrainStepLosses[] {
+  const batchSize = trainer.model.config.training.batchSize;
+  const out: TrainStepLosses[] = [];
+  for (let i = 0; i < steps; i++) {
+    const indices = trainer.dataRandom.permutation(POOL_SIZE).slice(0, batchSize);
+    const batch = takeBatch(pool, indices);
+    out.push(trainer.step(batch).losses);
+    tf.dispose([batch.images, batch.sentences]);
+  }
+  return out;
+}
+
+function snapshot(tree: object): Map<string, Float32Array | Int32Array | Uint8Array> {
+  return new Map([...namedTensors(tree)].map(([path, tensor]) => [path, tensor.dataSync().slice()]));
+}
+
+describe('RatlipTrainer on ratlip-tiny (wasm)', () => {
+  let config: ResolvedRatlipConfig;
+  let clip: ClipModel;
+  let model: RatlipGan;
+  let pool: TrainBatch;
+  let directory: string;
+
+  beforeAll(async () => {
+    await useBackend('wasm');
+    ({ config, clip, model } = tinySetup({ training: { batchSize: 4 } }));
+    pool = randomPool(config, new SeededRandom(5), POOL_SIZE);
+    directory = mkdtempSync(join(tmpdir(), 'ratlip-trainer-'));
+  });
+
+  afterAll(() => {
+    model?.dispose();
+    clip?.dispose();
+    if (pool) tf.dispose([pool.images, pool.sentences]);
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('takes steps with finite losses and a flat tensor count (step, sample, save)', async () => {
+    const trainer = new RatlipTrainer(model);
+    const first = runSteps(trainer, pool, 1)[0]!;
+    for (const [name, value] of Object.entries(first)) expect(Number.isFinite(value), name).toBe(true);
+    expect(first.d).toBeCloseTo(first.dReal + (first.dFake + first.dMismatch) / 2 + first.maGp, 5);
+    const before = tf.memory().numTensors;
+    runSteps(trainer, pool, 2);
+    expect(tf.memory().numTensors).toBe(before);
+    const sentences = pool.sentences.slice([0, 0], [2, -1]) as tf.Tensor2D;
+    const images = model.generate({ sentenceEmbeddings: sentences, seed: 3 });
+    expect(images.shape).toEqual([2, config.imageSize, config.imageSize, 3]);
+    const values = images.dataSync();
+    expect(values.every((v) => v >= -1 && v <= 1)).toBe(true);
+    tf.dispose([images, sentences]);
+    expect(tf.memory().numTensors).toBe(before);
+    await saveCheckpoint(join(directory, 'flat'), model, { trainer });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(trainer.stepCount).toBe(3);
+    trainer.dispose();
+  });
+
+  it('resuming from a checkpoint reproduces the next steps exactly', async () => {
+    const trainer = new RatlipTrainer(model, { seed: 11 });
+    runSteps(trainer, pool, 2);
+    const path = await saveCheckpoint(join(directory, 'resume'), model, { trainer, extra: { epoch: 1 } });
+    expect(trainer.lastCheckpoint).toBe(path);
+    const continued = runSteps(trainer, pool, 2);
+    trainer.dispose();
+    const loaded = await loadCheckpoint(path, { vision: clip.vision });
+    expect(loaded.state.extra).toEqual({ epoch: 1 });
+    expect(loaded.trainer?.stepCount).toBe(2);
+    const resumed = runSteps(loaded.trainer!, pool, 2);
+    expect(resumed).toEqual(continued);
+    expect(snapshot(loaded.model.netG)).toEqual(snapshot(model.netG));
+    loaded.trainer!.dispose();
+    loaded.model.dispose();
+  });
+
+  it('stops on a non-finite loss, naming the step and the last checkpoint, without updating D', async () => {
+    const trainer = new RatlipTrainer(model, { seed: 12 });
+    const path = await saveCheckpoint(join(directory, 'before-nan'), model, { trainer });
+    const before = snapshot(model.netD!);
+    const bad = tf.fill([4, config.imageSize, config.imageSize, 3], Number.NaN) as tf.Tensor4D;
+    const sentences = pool.sentences.slice([0, 0], [4, -1]) as tf.Tensor2D;
+    let error: unknown;
+    try {
+      trainer.step({ images: bad, sentences });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(NonFiniteLossError);
+    expect((error as Error).message).toMatch(/training step 1: non-finite loss/);
+    expect((error as Error).message).toContain(path);
+    expect(snapshot(model.netD!)).toEqual(before);
+    tf.dispose([bad, sentences]);
+    trainer.dispose();
+  });
+});
+
+describe('one fake per iteration (GALIP tiny, no BatchNorm), wasm', () => {
+  it('the fused step equals D step, then a separate G gradient on the same noise with the updated D', () => {
+    const setup = () => tinySetup({ architecture: 'galip', training: { batchSize: 3 } }, 4);
+    const a = setup();
+    const b = setup();
+    const batch = randomPool(a.config, new SeededRandom(9), 3);
+    const trainerA = new RatlipTrainer(a.model, { seed: 2 });
+    const trainerB = new RatlipTrainer(b.model, { seed: 2 });
+    trainerA.step(batch);
+
+    // Reference: the two steps computed separately, the fake recomputed from the same noise.
+    const { netD, netC } = b.model.requireDiscriminator();
+    const training = b.config.training;
+    const noise = tf.tensor2d(
+      trainerB.noiseRandom.normalArray(3 * b.config.generator.noiseDim),
+      [3, b.config.generator.noiseDim],
+    );
+    tf.tidy(() => {
+      const real = b.model.encodeImages(batch.images);
+      const fake = netGForward(b.model.netG, b.clip.vision, noise, batch.sentences, { training: true });
+      const fakeFeatures = b.model.encodeImages(fake);
+      const dStep = tf.variableGrads(
+        () =>
+          discriminatorLosses(netD, netC, real.localFeatures, fakeFeatures.localFeatures, batch.sentences, {
+            weight: training.maGpWeight,
+            power: training.maGpPower,
+          }).total,
+        [...namedTrainableVariables(netD).values(), ...namedTrainableVariables(netC).values()],
+      );
+      trainerB.optimizerD.apply(dStep.grads);
+      const gStep = tf.variableGrads(() => {
+        const again = b.model.encodeImages(
+          netGForward(b.model.netG, b.clip.vision, noise, batch.sentences, { training: true }),
+        );
+        return generatorLosses(netD, netC, again.localFeatures, again.embedding, batch.sentences, training.clipLossWeight)
+          .total;
+      }, [...namedTrainableVariables(b.model.netG).values()]);
+      trainerB.optimizerG.apply(gStep.grads);
+    });
+    const left = snapshot(a.model.netG);
+    const right = snapshot(b.model.netG);
+    for (const [path, values] of left) {
+      const other = right.get(path)!;
+      let worst = 0;
+      for (let i = 0; i < values.length; i++) worst = Math.max(worst, Math.abs(values[i]! - other[i]!));
+      expect(worst, path).toBeLessThanOrEqual(1e-6);
+    }
+    tf.dispose([noise, batch.images, batch.sentences]);
+    for (const run of [trainerA, trainerB]) run.dispose();
+    for (const setupRun of [a, b]) {
+      setupRun.model.dispose();
+      setupRun.clip.dispose();
+    }
+  });
+});

@@ -1,0 +1,218 @@
+import { randomNormalTensor, SeededRandom, type SeededRandomState } from '@ratlip/runtime';
+import * as tf from '@tensorflow/tfjs';
+import { namedTrainableVariables } from '../model/named-tensors';
+import type { RatlipGan } from '../model/ratlip-gan';
+import { AdamOptimizer } from './adam';
+import { discriminatorLosses, generatorLosses } from './losses';
+import { NonFiniteLossError } from './non-finite-loss-error';
+
+/** One training batch. The trainer does not dispose it. */
+export interface TrainBatch {
+  /** Real images `[batch, imageSize, imageSize, channels]` in [-1, 1]. */
+  images: tf.Tensor4D;
+  /** Their sentence embeddings `[batch, sentenceDim]` (one caption per image). */
+  sentences: tf.Tensor2D;
+}
+
+/** Loss values of one step. */
+export interface TrainStepLosses {
+  /** `mean(relu(1 - C(D(real), s)))`. */
+  dReal: number;
+  /** `mean(relu(1 + C(D(fake), s)))`. */
+  dFake: number;
+  /** `mean(relu(1 + C(D(real), roll(s, 1))))`. */
+  dMismatch: number;
+  /** MA-GP, `k * mean(|g|^p)`. */
+  maGp: number;
+  /** `dReal + (dFake + dMismatch) / 2 + maGp`. */
+  d: number;
+  /** `-mean(C(D(fake), s))` with the updated D. */
+  gAdversarial: number;
+  /** `mean(cos(fake embedding, s))`. */
+  clipSimilarity: number;
+  /** `gAdversarial - clipLossWeight * clipSimilarity`. */
+  g: number;
+}
+
+/** Result of {@link RatlipTrainer.step}. */
+export interface TrainStepResult {
+  /** The step just taken (1-based). */
+  step: number;
+  losses: TrainStepLosses;
+}
+
+/** Everything besides weights and optimizer moments that a resumed run needs. */
+export interface TrainerState {
+  /** Steps taken. */
+  step: number;
+  /** State of the noise generator. */
+  noiseRandom: SeededRandomState;
+  /** State of the data-order generator ({@link RatlipTrainer.dataRandom}). */
+  dataRandom: SeededRandomState;
+  /** Adam step counts. */
+  optimizerSteps: { generator: number; discriminator: number };
+}
+
+/** Options of {@link RatlipTrainer}. */
+export interface RatlipTrainerOptions {
+  /** Seed of the noise and data-order generators. Default `config.training.seed`. */
+  seed?: number;
+}
+
+const D_LOSS_NAMES = ['dReal', 'dFake', 'dMismatch', 'maGp', 'd'] as const;
+const G_LOSS_NAMES = ['gAdversarial', 'clipSimilarity', 'g'] as const;
+
+/**
+ * The official training iteration (RATLIP/GALIP `train.py`): ONE fake per iteration serves both steps.
+ *
+ * 1. Real CLIP features; noise z ~ N(0, I) from the seeded generator; fake = G(z, s) (BatchNorm in
+ *    training mode); its CLIP features and embedding.
+ * 2. D step: hinge on real, fake and mismatched (sentences rolled by one) pairs plus MA-GP on the real
+ *    features and the sentence (second-order), `errD = real + (fake + mis) / 2 + MA-GP`; Adam on D + C.
+ * 3. G step on the same fake with the updated D: `errG = -mean C(D(fake)) - w * mean cos(emb, s)`;
+ *    Adam on G; then the EMA update when enabled.
+ *
+ * The fake and its CLIP pass are computed once under the generator's gradient tape; the D update
+ * happens inside it, so the G gradient flows through the same tensors (as PyTorch reuses its graph).
+ * Non-finite losses throw {@link NonFiniteLossError} before the corresponding update.
+ */
+export class RatlipTrainer {
+  readonly optimizerG: AdamOptimizer;
+  readonly optimizerD: AdamOptimizer;
+  /** Draws the noise of every step. */
+  readonly noiseRandom: SeededRandom;
+  /** For the caller's data order (shuffles, caption choice); saved and restored with the trainer. */
+  readonly dataRandom: SeededRandom;
+  /** The last checkpoint written for this run (named in errors). */
+  lastCheckpoint: string | undefined;
+  private steps = 0;
+  private readonly generatorVariables: tf.Variable[];
+  private readonly discriminatorVariables: tf.Variable[];
+
+  constructor(
+    readonly model: RatlipGan,
+    options: RatlipTrainerOptions = {},
+  ) {
+    const { netD, netC } = model.requireDiscriminator();
+    const training = model.config.training;
+    const seed = options.seed ?? training.seed;
+    const root = new SeededRandom(seed);
+    this.noiseRandom = root.fork();
+    this.dataRandom = root.fork();
+    const adam = { beta1: training.beta1, beta2: training.beta2, epsilon: training.epsilon };
+    const gVariables = namedTrainableVariables(model.netG, 'netG.');
+    const dVariables = new Map([...namedTrainableVariables(netD, 'netD.'), ...namedTrainableVariables(netC, 'netC.')]);
+    this.optimizerG = new AdamOptimizer(gVariables, { ...adam, learningRate: training.learningRateG });
+    this.optimizerD = new AdamOptimizer(dVariables, { ...adam, learningRate: training.learningRateD });
+    this.generatorVariables = [...gVariables.values()];
+    this.discriminatorVariables = [...dVariables.values()];
+  }
+
+  /** Steps taken. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  private checkBatch(batch: TrainBatch): number {
+    const { imageSize, imageChannels, clip } = this.model.config;
+    const { images, sentences } = batch;
+    const size = images.shape[0];
+    if (images.rank !== 4 || images.shape[1] !== imageSize || images.shape[2] !== imageSize || images.shape[3] !== imageChannels) {
+      throw new Error(
+        `RatlipTrainer.step: images must be [batch, ${imageSize}, ${imageSize}, ${imageChannels}], got [${images.shape.join(', ')}]`,
+      );
+    }
+    if (sentences.rank !== 2 || sentences.shape[0] !== size || sentences.shape[1] !== clip.text.embedDim) {
+      throw new Error(
+        `RatlipTrainer.step: sentences must be [${size}, ${clip.text.embedDim}], got [${sentences.shape.join(', ')}]`,
+      );
+    }
+    return size;
+  }
+
+  /** One D step and one G step on `batch` (see the class comment). */
+  step(batch: TrainBatch): TrainStepResult {
+    const batchSize = this.checkBatch(batch);
+    const stepNumber = this.steps + 1;
+    const model = this.model;
+    const { netD, netC } = model.requireDiscriminator();
+    const training = model.config.training;
+    const noise = randomNormalTensor(this.noiseRandom, [batchSize, model.config.generator.noiseDim]);
+    const losses: Partial<Record<keyof TrainStepLosses, number>> = {};
+    const read = (names: readonly (keyof TrainStepLosses)[], values: tf.Tensor) => {
+      const data = values.dataSync();
+      names.forEach((name, i) => {
+        losses[name] = data[i]!;
+      });
+      values.dispose();
+      if (names.some((name) => !Number.isFinite(losses[name]))) {
+        throw new NonFiniteLossError(stepNumber, losses as Record<string, number>, this.lastCheckpoint);
+      }
+    };
+    try {
+      tf.tidy(() => {
+        const sentences = batch.sentences;
+        const real = model.encodeImages(batch.images);
+        const generatorStep = tf.variableGrads(() => {
+          const fake = model.generator(noise, sentences, { training: true });
+          const fakeFeatures = model.encodeImages(fake);
+          const discriminatorStep = tf.variableGrads(() => {
+            const d = discriminatorLosses(netD, netC, real.localFeatures, fakeFeatures.localFeatures, sentences, {
+              weight: training.maGpWeight,
+              power: training.maGpPower,
+            });
+            read(D_LOSS_NAMES, tf.keep(tf.stack([d.real, d.fake, d.mismatch, d.maGp, d.total])));
+            return d.total;
+          }, this.discriminatorVariables);
+          this.optimizerD.apply(discriminatorStep.grads);
+          tf.dispose([discriminatorStep.value, ...Object.values(discriminatorStep.grads)]);
+          const g = generatorLosses(
+            netD,
+            netC,
+            fakeFeatures.localFeatures,
+            fakeFeatures.embedding,
+            sentences,
+            training.clipLossWeight,
+          );
+          read(G_LOSS_NAMES, tf.keep(tf.stack([g.adversarial, g.clipSimilarity, g.total])));
+          return g.total;
+        }, this.generatorVariables);
+        this.optimizerG.apply(generatorStep.grads);
+        tf.dispose([generatorStep.value, ...Object.values(generatorStep.grads)]);
+      });
+      model.ema?.update();
+    } finally {
+      noise.dispose();
+    }
+    this.steps = stepNumber;
+    return { step: stepNumber, losses: losses as TrainStepLosses };
+  }
+
+  /** The state to checkpoint besides weights and moments. */
+  state(): TrainerState {
+    return {
+      step: this.steps,
+      noiseRandom: this.noiseRandom.getState(),
+      dataRandom: this.dataRandom.getState(),
+      optimizerSteps: { generator: this.optimizerG.step, discriminator: this.optimizerD.step },
+    };
+  }
+
+  /** Restores {@link state} (weights and moments are restored separately). */
+  restoreState(state: TrainerState): void {
+    if (!Number.isInteger(state.step) || state.step < 0) {
+      throw new Error(`RatlipTrainer.restoreState: step must be a non-negative integer, got ${state.step}`);
+    }
+    this.noiseRandom.setState(state.noiseRandom);
+    this.dataRandom.setState(state.dataRandom);
+    this.optimizerG.step = state.optimizerSteps.generator;
+    this.optimizerD.step = state.optimizerSteps.discriminator;
+    this.steps = state.step;
+  }
+
+  /** Frees the optimizer moments (not the model). */
+  dispose(): void {
+    this.optimizerG.dispose();
+    this.optimizerD.dispose();
+  }
+}
