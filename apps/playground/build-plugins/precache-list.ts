@@ -15,7 +15,11 @@ export function precacheList(): Plugin {
         const files = Object.keys(bundle)
           .filter((fileName) => fileName !== 'sw.js' && !fileName.endsWith('.map'))
           .sort();
-        this.emitFile({ type: 'asset', fileName: 'precache.json', source: `${JSON.stringify(files, null, 2)}\n` });
+        this.emitFile({
+          type: 'asset',
+          fileName: 'precache.json',
+          source: `${JSON.stringify(files, null, 2)}\n`,
+        });
       },
     },
   };

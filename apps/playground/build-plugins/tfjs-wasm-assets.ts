@@ -45,7 +45,11 @@ export function tfjsWasmAssets(): Plugin {
     },
     generateBundle() {
       for (const name of TFJS_WASM_FILES) {
-        this.emitFile({ type: 'asset', fileName: `${TFJS_WASM_FOLDER}/${name}`, source: readFileSync(join(folder, name)) });
+        this.emitFile({
+          type: 'asset',
+          fileName: `${TFJS_WASM_FOLDER}/${name}`,
+          source: readFileSync(join(folder, name)),
+        });
       }
     },
   };

@@ -38,11 +38,14 @@ function run(command: string, args: string[]): void {
 export function ensureChromium(): string {
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
   if (process.getuid?.() !== 0) {
-    throw new Error(`e2e: ${CHROMIUM_PATH} is missing; install Debian's chromium: sudo apt-get install -y chromium`);
+    throw new Error(
+      `e2e: ${CHROMIUM_PATH} is missing; install Debian's chromium: sudo apt-get install -y chromium`,
+    );
   }
   console.log(`e2e: ${CHROMIUM_PATH} is missing; installing Debian's chromium package with apt-get`);
   run('apt-get', ['update', '-qq']);
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium']);
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`e2e: apt-get installed chromium but ${CHROMIUM_PATH} is still missing`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`e2e: apt-get installed chromium but ${CHROMIUM_PATH} is still missing`);
   return CHROMIUM_PATH;
 }

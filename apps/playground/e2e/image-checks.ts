@@ -19,7 +19,10 @@ export function meanAbsoluteDifference(a: readonly number[], b: readonly number[
 }
 
 /** Largest absolute difference of two equally long arrays, and where it is. */
-export function maxAbsoluteDifference(a: ArrayLike<number>, b: ArrayLike<number>): { value: number; index: number } {
+export function maxAbsoluteDifference(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+): { value: number; index: number } {
   if (a.length !== b.length) throw new Error(`arrays differ in length: ${a.length} vs ${b.length}`);
   let value = 0;
   let index = 0;

@@ -3,12 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundInspection } from '../src/app/page-state';
 import { imageToRgba } from '../src/image/image-pixels';
+import { WEB_MODEL_FILE_ROLES, WEB_MODEL_MANIFEST_FILE } from '../src/model/web-model-manifest';
+import { buildSite } from './build-site';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium';
-import { imageValues, maxAbsoluteDifference, meanAbsoluteDifference, standardDeviation } from './image-checks';
+import {
+  imageValues,
+  maxAbsoluteDifference,
+  meanAbsoluteDifference,
+  standardDeviation,
+} from './image-checks';
 import { type StaticServer, startStaticServer } from './static-server';
 import { E2E_MODEL_ID, exportTestModel, type TestModel } from './test-model';
 
@@ -46,7 +52,9 @@ async function inspect(page: Page): Promise<PlaygroundInspection> {
       JSON.stringify({
         ...inspection,
         lastGeneration:
-          last === undefined ? undefined : { ...last, images: { ...last.images, values: Array.from(last.images.values) } },
+          last === undefined
+            ? undefined
+            : { ...last, images: { ...last.images, values: Array.from(last.images.values) } },
       }),
     ) as PlaygroundInspection;
   });
@@ -82,7 +90,9 @@ async function generate(page: Page, trigger: () => Promise<void>, expectedSeed: 
 /** The RGBA bytes drawn on the canvas of image `index` of the newest batch. */
 async function canvasPixels(page: Page, index: number): Promise<number[]> {
   return page.evaluate((position) => {
-    const canvas = document.querySelector(`.batch .result[data-index="${position}"] canvas`) as HTMLCanvasElement;
+    const canvas = document.querySelector(
+      `.batch .result[data-index="${position}"] canvas`,
+    ) as HTMLCanvasElement;
     const { width, height } = canvas;
     return Array.from(canvas.getContext('2d')!.getImageData(0, 0, width, height).data);
   }, index);
@@ -92,9 +102,12 @@ beforeAll(async () => {
   const executablePath = ensureChromium();
   scratch = await mkdtemp(join(tmpdir(), 'ratlip-playground-e2e-'));
   await mkdir(resultsFolder, { recursive: true });
-  await build({ root: appFolder, configFile: join(appFolder, 'vite.config.ts'), logLevel: 'warn' });
-  model = await exportTestModel(join(scratch, 'models'));
-  server = await startStaticServer({ root: join(appFolder, 'dist'), mounts: { '/models/': join(scratch, 'models') } });
+  await buildSite(appFolder);
+  model = await exportTestModel(scratch);
+  server = await startStaticServer({
+    root: join(appFolder, 'dist'),
+    mounts: { '/models/': join(scratch, 'models') },
+  });
   context = await chromium.launchPersistentContext(join(scratch, 'chromium-profile'), {
     executablePath,
     headless: true,
@@ -131,7 +144,9 @@ describe('the built playground in headless Chromium', () => {
 
       const reference = await model.referenceImages(CAPTION, SEED, COUNT);
       const parity = maxAbsoluteDifference(first, reference);
-      console.log(`e2e ${backend}: max |page - node| = ${parity.value.toExponential(2)} over ${first.length} values`);
+      console.log(
+        `e2e ${backend}: max |page - node| = ${parity.value.toExponential(2)} over ${first.length} values`,
+      );
       expect(parity.value).toBeLessThanOrEqual(PIXEL_TOLERANCE);
 
       for (let index = 0; index < COUNT; index++) {
@@ -159,13 +174,46 @@ describe('the built playground in headless Chromium', () => {
     },
   );
 
+  it('loads an exported folder opened as local files', async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}?backend=wasm`);
+    await waitForState(page, ['ready', 'error']);
+    const files = [
+      WEB_MODEL_MANIFEST_FILE,
+      ...WEB_MODEL_FILE_ROLES.map((role) => model.manifest.files[role].path),
+    ];
+    await page.setInputFiles(
+      '#model-files',
+      files.map((file) => join(model.folder, file)),
+    );
+    await page.waitForFunction(
+      () => window.ratlipPlayground?.loaded?.model.label === 'local files',
+      undefined,
+      {
+        timeout: 240_000,
+      },
+    );
+    expect(await page.inputValue('#model-select')).toBe('local-files');
+    await waitForState(page, ['ready', 'error']);
+    await page.fill('#caption', CAPTION);
+    await page.fill('#seed', String(SEED));
+    await page.fill('#count', String(COUNT));
+    const local = await generate(page, () => page.click('#generate'), SEED);
+    const reference = await model.referenceImages(CAPTION, SEED, COUNT);
+    expect(maxAbsoluteDifference(local, reference).value).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+    await page.close();
+  });
+
   it('works offline once loaded (service worker)', async () => {
     const page = await context.newPage();
     await page.goto(`${server.url}?model=${E2E_MODEL_ID}&backend=wasm`);
     await waitForState(page, ['ready', 'error']);
+    // The first visit installs the service worker; the next one runs under it and fills its cache.
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
     });
+    await page.reload();
+    await waitForState(page, ['ready', 'error']);
     expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
     await context.setOffline(true);
     try {

@@ -53,7 +53,10 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
         return;
       }
       const mount = mounts.find(([prefix]) => path.startsWith(prefix));
-      let file = mount === undefined ? resolveFile(options.root, path) : resolveFile(mount[1], path.slice(mount[0].length));
+      let file =
+        mount === undefined
+          ? resolveFile(options.root, path)
+          : resolveFile(mount[1], path.slice(mount[0].length));
       let info = file === undefined ? undefined : await stat(file).catch(() => undefined);
       if (file !== undefined && info?.isDirectory()) {
         file = join(file, 'index.html');

@@ -1,6 +1,6 @@
 import { registerBrowserBackends } from '@ratlip/runtime/browser';
-import type { WorkerRequest, WorkerResponse } from './worker/protocol';
 import { PlaygroundSession } from './worker/playground-session';
+import type { WorkerRequest, WorkerResponse } from './worker/protocol';
 
 /** The parts of a dedicated worker's global scope used here (the DOM lib types `self` as a Window). */
 interface DedicatedWorkerScope {

@@ -1,3 +1,11 @@
+export { clipCosineSimilarities } from './clip-score/clip-cosine-similarities';
+export type {
+  ClipScorePreprocessing,
+  ClipScorePreprocessingSpec,
+} from './clip-score/clip-score-preprocessing';
+export { CLIP_SCORE_PREPROCESSINGS, clipScorePreprocessing } from './clip-score/clip-score-preprocessing';
+export type { ClipScoresOptions } from './clip-score/clip-scores';
+export { clipScores } from './clip-score/clip-scores';
 export type { FeatureExtractorSettings, ImageFeatureExtractor } from './features/feature-extractor';
 export type { FeatureStatisticsOptions } from './fid/feature-statistics';
 export { FeatureStatisticsAccumulator } from './fid/feature-statistics';
@@ -44,6 +52,8 @@ export { kernelInceptionDistance } from './kid/kernel-inception-distance';
 export type { SymmetricEigen, SymmetricEigenOptions } from './linalg/symmetric-eigen';
 export { symmetricEigen } from './linalg/symmetric-eigen';
 export type { EvaluationProgress } from './metrics/batch-stream';
+export type { ClipScoreAveraging, ClipScoreMetricOptions } from './metrics/clip-score-metric';
+export { clipScoreMetric } from './metrics/clip-score-metric';
 export type { EvaluateMetricsOptions, EvaluationReport } from './metrics/evaluate-metrics';
 export { evaluateMetrics } from './metrics/evaluate-metrics';
 export type { FidMetricOptions } from './metrics/fid-metric';
@@ -63,3 +73,28 @@ export type { MetricName, MetricOptionsByName, MetricRequest } from './metrics/m
 export { createMetric, METRICS } from './metrics/metric-registry';
 export type { ReferenceStatistics, ReferenceStatisticsOptions } from './metrics/reference-statistics';
 export { computeReferenceStatistics } from './metrics/reference-statistics';
+export type { ShapesAlignmentMetricOptions, ShapesCaptionSource } from './metrics/shapes-alignment-metric';
+export { shapesAlignmentMetric } from './metrics/shapes-alignment-metric';
+export type { ShapesAnalysisImage } from './shapes-alignment/analysis-image';
+export { shapesImagesFromTensor } from './shapes-alignment/analysis-image';
+export type { ColourSegmentation, ColourSegmentationOptions } from './shapes-alignment/colour-segmentation';
+export { segmentShapesColours } from './shapes-alignment/colour-segmentation';
+export type {
+  DetectedShapesObject,
+  ShapesDetection,
+  ShapesDetectionOptions,
+} from './shapes-alignment/detect-shapes-objects';
+export { detectShapesObjects, SHAPES_DETECTION_DEFAULTS } from './shapes-alignment/detect-shapes-objects';
+export type {
+  ShapesAlignmentResult,
+  ShapesAttribute,
+  ShapesObjectAlignment,
+} from './shapes-alignment/shapes-alignment';
+export { checkShapesAlignment, SHAPES_ATTRIBUTES } from './shapes-alignment/shapes-alignment';
+export type { ShapesAlignmentSummary } from './shapes-alignment/shapes-alignment-tally';
+export {
+  SHAPES_ATTRIBUTE_CHANCE,
+  SHAPES_COUNT_CHANCE,
+  ShapesAlignmentTally,
+} from './shapes-alignment/shapes-alignment-tally';
+export { shapesVocabularyFingerprint } from './shapes-alignment/shapes-vocabulary-fingerprint';

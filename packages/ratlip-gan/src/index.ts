@@ -6,8 +6,18 @@ export {
   checkCheckpointState,
   OPTIMIZER_PREFIXES,
 } from './checkpoint/checkpoint-format';
+export type {
+  ImportedOfficialCheckpoint,
+  ImportOfficialCheckpointOptions,
+} from './checkpoint/import-official-checkpoint';
+export { importOfficialCheckpoint } from './checkpoint/import-official-checkpoint';
+export { inferOfficialOverrides } from './checkpoint/infer-official-config';
 export type { LoadCheckpointOptions, LoadedCheckpoint } from './checkpoint/load-checkpoint';
 export { loadCheckpoint } from './checkpoint/load-checkpoint';
+export type { OfficialCheckpoint } from './checkpoint/official-checkpoint';
+export { readOfficialCheckpoint } from './checkpoint/official-checkpoint';
+export type { OfficialNetwork } from './checkpoint/official-optimizer-state';
+export { parameterKeys, restoreOfficialAdamState } from './checkpoint/official-optimizer-state';
 export type { SaveCheckpointOptions } from './checkpoint/save-checkpoint';
 export { saveCheckpoint } from './checkpoint/save-checkpoint';
 export {

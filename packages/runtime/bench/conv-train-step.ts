@@ -1,7 +1,13 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import {
+  type BackendInfo,
+  type ConcreteBackendName,
+  leakyRelu,
+  SeededRandom,
+  useBackend,
+} from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
-import { type BackendInfo, type ConcreteBackendName, leakyRelu, SeededRandom, useBackend } from '@ratlip/runtime';
 
 /** The benchmarked network: batch 8 of 64x64 RGB images, four convolutions, a linear head, Adam. */
 export const convTrainStepModel = {
@@ -30,7 +36,8 @@ export interface ConvTrainStepResult {
   msPerStepMedian: number;
   msPerStepMin: number;
   msPerStepMax: number;
-  /** ms of the first (untimed) step, which includes kernel setup. */
+  warmupSteps: number;
+  /** ms of the untimed warm-up steps together. */
   warmupMs: number;
 }
 
@@ -57,7 +64,12 @@ function buildNetwork(seed: number): Network {
   const biases = convolutions.map(([, , outChannels]) => tf.variable(tf.zeros([outChannels])));
   const lastChannels = convolutions[convolutions.length - 1]![2];
   const head = normal([lastChannels, 1], 1 / Math.sqrt(lastChannels));
-  const images = tf.tensor4d(random.normalArray(batch * height * width * channels), [batch, height, width, channels]);
+  const images = tf.tensor4d(random.normalArray(batch * height * width * channels), [
+    batch,
+    height,
+    width,
+    channels,
+  ]);
   const variables = [...filters, ...biases, head];
   const optimizer = tf.train.adam(1e-4, 0, 0.9);
   const loss = (): tf.Scalar => {
@@ -83,12 +95,20 @@ function buildNetwork(seed: number): Network {
   };
 }
 
-/** Median, min and max of `steps` timed train steps on `backend`, after one untimed warm-up step. */
-export async function measureConvTrainStep(backend: ConcreteBackendName, steps: number): Promise<ConvTrainStepResult> {
+/**
+ * Median, min and max of `steps` timed train steps on `backend`, after `warmupSteps` untimed ones
+ * (wasm sets up XNNPACK operators on first use; cpu has nothing to warm up and is too slow to waste
+ * a step on).
+ */
+export async function measureConvTrainStep(
+  backend: ConcreteBackendName,
+  steps: number,
+  warmupSteps: number,
+): Promise<ConvTrainStepResult> {
   const info: BackendInfo = await useBackend(backend);
   const network = buildNetwork(1);
   const warmupStart = performance.now();
-  network.step();
+  for (let index = 0; index < warmupSteps; index++) network.step();
   const warmupMs = performance.now() - warmupStart;
   const times: number[] = [];
   for (let index = 0; index < steps; index++) {
@@ -105,6 +125,7 @@ export async function measureConvTrainStep(backend: ConcreteBackendName, steps: 
     simd: info.simd ?? null,
     packageVersion: info.packageVersion,
     steps,
+    warmupSteps,
     msPerStepMedian: sorted[Math.floor(sorted.length / 2)]!,
     msPerStepMin: sorted[0]!,
     msPerStepMax: sorted[sorted.length - 1]!,
@@ -137,7 +158,9 @@ export function formatTable(results: ConvTrainStepResult[]): string {
     result.msPerStepMax.toFixed(1),
     cpu === undefined ? '-' : `${(cpu.msPerStepMedian / result.msPerStepMedian).toFixed(1)}x`,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ');
   return [line(header), widths.map((width) => '-'.repeat(width)).join('-|-'), ...rows.map(line)].join('\n');
 }

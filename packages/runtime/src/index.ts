@@ -89,11 +89,11 @@ export {
   wasmTrainingKernelNames,
 } from './kernels/register-wasm-training-kernels';
 export { leakyRelu } from './ops/leaky-relu';
+export type { TorchCheckpointOptions, TorchTensor } from './pickle/torch-checkpoint';
+export { flattenTorchStateDict, isTorchTensor, readTorchCheckpoint } from './pickle/torch-checkpoint';
 export type { PickleGlobal, PickleObject, PickleTuple, UnpickleOptions } from './pickle/unpickler';
 export { isPickleTuple, PickleError, recordingGlobal, unpickle, withBuild } from './pickle/unpickler';
 export type { RandomNormalOptions, RandomUniformOptions } from './random/random-tensors';
 export { randomNormalTensor, randomUniformTensor } from './random/random-tensors';
 export type { SeededRandomState } from './random/seeded-random';
 export { SeededRandom } from './random/seeded-random';
-export type { TorchCheckpointOptions, TorchTensor } from './pickle/torch-checkpoint';
-export { flattenTorchStateDict, isTorchTensor, readTorchCheckpoint } from './pickle/torch-checkpoint';

@@ -8,7 +8,9 @@ export function requireElement<Element extends HTMLElement>(
 ): Element {
   const element = document.getElementById(id);
   if (!(element instanceof type)) {
-    throw new Error(`index.html: expected a ${type.name} with id '${id}', found ${element === null ? 'nothing' : element.tagName}`);
+    throw new Error(
+      `index.html: expected a ${type.name} with id '${id}', found ${element === null ? 'nothing' : element.tagName}`,
+    );
   }
   return element;
 }

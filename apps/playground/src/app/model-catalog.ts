@@ -15,12 +15,15 @@ export async function loadModelCatalog(baseUrl: string): Promise<CatalogModel[]>
   const indexUrl = new URL('models/index.json', baseUrl);
   const response = await fetch(indexUrl);
   if (response.status === 404) return [];
-  if (!response.ok) throw new Error(`${indexUrl.href} answered HTTP ${response.status} ${response.statusText}`);
+  if (!response.ok)
+    throw new Error(`${indexUrl.href} answered HTTP ${response.status} ${response.statusText}`);
   let json: unknown;
   try {
     json = await response.json();
   } catch (error) {
-    throw new Error(`${indexUrl.href} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(
+      `${indexUrl.href} is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   return parseModelIndex(json, indexUrl.href).models.map((entry) => ({
     ...entry,

@@ -200,7 +200,9 @@ export class PlaygroundApp {
       this.inspection.loaded = loaded;
       document.body.dataset['backend'] = loaded.backend.name;
       this.loadProgress.hidden = true;
-      const fallback = loaded.backend.skipped.map((skip) => `${skip.name} unavailable (${skip.reason})`).join('; ');
+      const fallback = loaded.backend.skipped
+        .map((skip) => `${skip.name} unavailable (${skip.reason})`)
+        .join('; ');
       this.loadMessage.textContent =
         `${loaded.model.name} ready on ${loaded.backend.name} in ${(loaded.loadMs / 1000).toFixed(1)} s` +
         (fallback === '' ? '' : `. ${fallback}`);

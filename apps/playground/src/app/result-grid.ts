@@ -28,7 +28,9 @@ function renderImage(result: GeneratedResponse, index: number): HTMLElement {
     role: 'img',
     'aria-label': `"${result.caption}", seed ${result.seed}, image ${index + 1}`,
   });
-  canvas.getContext('2d')!.putImageData(new ImageData(imageToRgba(values, index, width, height), width, height), 0, 0);
+  canvas
+    .getContext('2d')!
+    .putImageData(new ImageData(imageToRgba(values, index, width, height), width, height), 0, 0);
   const fileName = imageFileName(result.caption, result.seed, index);
   const download = createElement('button', 'PNG', { type: 'button', title: `Download ${fileName}` });
   download.addEventListener('click', () => {

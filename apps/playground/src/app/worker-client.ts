@@ -24,7 +24,9 @@ export class WorkerClient {
 
   constructor(private readonly worker: Worker) {
     worker.addEventListener('message', (event: MessageEvent<WorkerResponse>) => this.receive(event.data));
-    worker.addEventListener('error', (event) => this.failAll(`the worker failed: ${event.message || 'unknown error'}`));
+    worker.addEventListener('error', (event) =>
+      this.failAll(`the worker failed: ${event.message || 'unknown error'}`),
+    );
   }
 
   /** Loads a model on a backend (reusing downloaded bytes when only the backend changes). */

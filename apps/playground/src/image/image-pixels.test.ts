@@ -9,6 +9,8 @@ describe('imageToRgba', () => {
   });
 
   it('names the image that is out of range', () => {
-    expect(() => imageToRgba(new Float32Array(12), 2, 2, 1)).toThrow('image 2 of 2x1x3 is outside the 12 values');
+    expect(() => imageToRgba(new Float32Array(12), 2, 2, 1)).toThrow(
+      'image 2 of 2x1x3 is outside the 12 values',
+    );
   });
 });

@@ -7,7 +7,12 @@
  * @returns `height * width * 4` bytes.
  * @throws when `values` does not hold `index + 1` images of `height x width x 3`.
  */
-export function imageToRgba(values: Float32Array, index: number, width: number, height: number): Uint8ClampedArray<ArrayBuffer> {
+export function imageToRgba(
+  values: Float32Array,
+  index: number,
+  width: number,
+  height: number,
+): Uint8ClampedArray<ArrayBuffer> {
   const pixels = width * height;
   const start = index * pixels * 3;
   if (!Number.isInteger(index) || index < 0 || start + pixels * 3 > values.length) {

@@ -53,7 +53,8 @@ export class JsonFields {
     if (typeof value !== 'string') this.fail(key, `must be a string, got ${describeJson(value)}`);
     if (!options.allowEmpty && value.trim() === '') this.fail(key, 'must not be empty');
     const maxLength = options.maxLength ?? 10_000;
-    if (value.length > maxLength) this.fail(key, `must be at most ${maxLength} characters, got ${value.length}`);
+    if (value.length > maxLength)
+      this.fail(key, `must be at most ${maxLength} characters, got ${value.length}`);
     return value;
   }
 
@@ -91,7 +92,8 @@ export function describeJson(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }
@@ -116,4 +118,3 @@ export function checkRelativePath(fields: JsonFields, key: string, suffix: strin
   if (!path.endsWith(suffix)) fields.fail(key, `must end with '${suffix}', got ${JSON.stringify(path)}`);
   return path;
 }
-

@@ -15,9 +15,18 @@ describe('parseModelIndex', () => {
     [{ models: [] }, 'index.json: formatVersion must be 1, got nothing'],
     [{ formatVersion: 1, models: {} }, 'index.json: models must be an array, got an object'],
     [{ formatVersion: 1, models: [], extra: true }, "has unknown field 'extra'"],
-    [{ formatVersion: 1, models: [{ id: 'a b', name: 'A', manifest: 'a/manifest.json' }] }, 'models[0].id must be 1 to 64 letters'],
-    [{ formatVersion: 1, models: [{ id: 'a', name: 'A', manifest: 'a/model.json' }] }, "models[0].manifest must end with '/manifest.json'"],
-    [{ formatVersion: 1, models: [{ id: 'a', name: 'A', manifest: '../a/manifest.json' }] }, 'models[0].manifest must be a relative path'],
+    [
+      { formatVersion: 1, models: [{ id: 'a b', name: 'A', manifest: 'a/manifest.json' }] },
+      'models[0].id must be 1 to 64 letters',
+    ],
+    [
+      { formatVersion: 1, models: [{ id: 'a', name: 'A', manifest: 'a/model.json' }] },
+      "models[0].manifest must end with '/manifest.json'",
+    ],
+    [
+      { formatVersion: 1, models: [{ id: 'a', name: 'A', manifest: '../a/manifest.json' }] },
+      'models[0].manifest must be a relative path',
+    ],
     [
       {
         formatVersion: 1,

@@ -27,7 +27,8 @@ const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 function parseEntry(fields: JsonFields): ModelIndexEntry {
   fields.onlyKeys(['id', 'name', 'manifest', 'description']);
   const id = fields.string('id');
-  if (!ID_PATTERN.test(id)) fields.fail('id', `must be 1 to 64 letters, digits, '-' or '_', got ${JSON.stringify(id)}`);
+  if (!ID_PATTERN.test(id))
+    fields.fail('id', `must be 1 to 64 letters, digits, '-' or '_', got ${JSON.stringify(id)}`);
   const entry: ModelIndexEntry = {
     id,
     name: fields.string('name', { maxLength: 200 }),
@@ -48,12 +49,16 @@ export function parseModelIndex(json: unknown, source = 'models/index.json'): Mo
   const fields = JsonFields.object(source, '', json);
   fields.onlyKeys(['formatVersion', 'models']);
   if (fields.value['formatVersion'] !== MODEL_INDEX_FORMAT_VERSION) {
-    fields.fail('formatVersion', `must be ${MODEL_INDEX_FORMAT_VERSION}, got ${describeJson(fields.value['formatVersion'])}`);
+    fields.fail(
+      'formatVersion',
+      `must be ${MODEL_INDEX_FORMAT_VERSION}, got ${describeJson(fields.value['formatVersion'])}`,
+    );
   }
   const ids = new Set<string>();
   const models = fields.array('models').map((value, index) => {
     const entry = parseEntry(JsonFields.object(source, `models[${index}]`, value));
-    if (ids.has(entry.id)) fields.fail(`models[${index}].id`, `'${entry.id}' is used by an earlier model; ids must be unique`);
+    if (ids.has(entry.id))
+      fields.fail(`models[${index}].id`, `'${entry.id}' is used by an earlier model; ids must be unique`);
     ids.add(entry.id);
     return entry;
   });

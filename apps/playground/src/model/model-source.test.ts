@@ -52,7 +52,11 @@ describe('buildWebModel', () => {
       bytes: 70_000,
       sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
-    expect([...model.files.keys()].sort()).toEqual(['clip-text.safetensors', 'generator.safetensors', 'manifest.json']);
+    expect([...model.files.keys()].sort()).toEqual([
+      'clip-text.safetensors',
+      'generator.safetensors',
+      'manifest.json',
+    ]);
     const text = new TextDecoder().decode(model.files.get('manifest.json'));
     expect(JSON.parse(text)).toEqual(model.manifest);
   });
@@ -86,17 +90,23 @@ describe('readWebModel', () => {
     expect(progress[0]!.stage).toBe('manifest');
     const downloads = progress.filter((event) => event.stage === 'download');
     expect(downloads.at(-1)).toMatchObject({ loadedBytes: 75_000, totalBytes: 75_000 });
-    expect(progress.some((event) => event.stage === 'verify' && event.file === 'clip-text.safetensors')).toBe(true);
+    expect(progress.some((event) => event.stage === 'verify' && event.file === 'clip-text.safetensors')).toBe(
+      true,
+    );
   });
 
   it('names the file whose hash or size differs from the manifest', async () => {
     const origin = new URL(server.url).origin;
     await expect(
       readWebModel({ kind: 'url', manifestUrl: `${server.url}corrupt/manifest.json` }, { origin }),
-    ).rejects.toThrow(/files\.textEncoder 'clip-text\.safetensors' has SHA-256 [0-9a-f]{64}, the manifest says/);
+    ).rejects.toThrow(
+      /files\.textEncoder 'clip-text\.safetensors' has SHA-256 [0-9a-f]{64}, the manifest says/,
+    );
     await expect(
       readWebModel({ kind: 'url', manifestUrl: `${server.url}short/manifest.json` }, { origin }),
-    ).rejects.toThrow("files.generator 'generator.safetensors' is 69999 bytes, the manifest says 70000 bytes");
+    ).rejects.toThrow(
+      "files.generator 'generator.safetensors' is 69999 bytes, the manifest says 70000 bytes",
+    );
   });
 
   it('names a missing manifest and refuses other origins', async () => {
@@ -106,16 +116,16 @@ describe('readWebModel', () => {
     ).rejects.toThrow(/model manifest http:\/\/127\.0\.0\.1:\d+\/absent\/manifest\.json answered HTTP 404/);
     await expect(
       readWebModel({ kind: 'url', manifestUrl: 'https://models.example/m/manifest.json' }, { origin }),
-    ).rejects.toThrow("is on another origin than the page (http://127.0.0.1:");
+    ).rejects.toThrow('is on another origin than the page (http://127.0.0.1:');
   });
 
   it('reads picked local files', async () => {
-    const files = [...model.files].map(([path, bytes]) => new File([bytes], path));
+    const files = [...model.files].map(([path, bytes]) => new File([bytes as Uint8Array<ArrayBuffer>], path));
     const read = await readWebModel({ kind: 'files', files });
     expect(read.label).toBe('local files');
     expect(read.weights.generator.byteLength).toBe(70_000);
     await expect(readWebModel({ kind: 'files', files: files.slice(1) })).rejects.toThrow(
-      "is not among the picked files",
+      'is not among the picked files',
     );
   });
 });

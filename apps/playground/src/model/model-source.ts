@@ -50,7 +50,12 @@ function describeSize(bytes: number): string {
   return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${bytes} bytes`;
 }
 
-async function verify(bytes: Uint8Array, file: WebModelFile, role: WebModelFileRole, where: string): Promise<void> {
+async function verify(
+  bytes: Uint8Array,
+  file: WebModelFile,
+  role: WebModelFileRole,
+  where: string,
+): Promise<void> {
   if (bytes.byteLength !== file.bytes) {
     throw new Error(
       `${where}: files.${role} '${file.path}' is ${describeSize(bytes.byteLength)}, the manifest says ${describeSize(file.bytes)} (${file.bytes} bytes); the folder is incomplete or from another export`,
@@ -64,7 +69,11 @@ async function verify(bytes: Uint8Array, file: WebModelFile, role: WebModelFileR
   }
 }
 
-async function readBody(response: Response, onChunk: (bytes: number) => void, expectedBytes: number): Promise<Uint8Array> {
+async function readBody(
+  response: Response,
+  onChunk: (bytes: number) => void,
+  expectedBytes: number,
+): Promise<Uint8Array> {
   if (response.body === null) {
     const bytes = new Uint8Array(await response.arrayBuffer());
     onChunk(bytes.byteLength);
@@ -95,9 +104,12 @@ async function fetchOk(url: URL, what: string): Promise<Response> {
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new Error(`${what} ${url.href} could not be fetched (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(
+      `${what} ${url.href} could not be fetched (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
-  if (!response.ok) throw new Error(`${what} ${url.href} answered HTTP ${response.status} ${response.statusText}`);
+  if (!response.ok)
+    throw new Error(`${what} ${url.href} answered HTTP ${response.status} ${response.statusText}`);
   return response;
 }
 
@@ -109,7 +121,9 @@ function sameOriginUrl(href: string, origin: string | undefined, what: string): 
     throw new Error(`${what} '${href}' is not an absolute URL`);
   }
   if (origin !== undefined && url.origin !== origin) {
-    throw new Error(`${what} ${url.href} is on another origin than the page (${origin}); models load only from the page's own origin`);
+    throw new Error(
+      `${what} ${url.href} is on another origin than the page (${origin}); models load only from the page's own origin`,
+    );
   }
   return url;
 }
@@ -152,7 +166,9 @@ function relativePathOf(file: File): string {
  * relative path ends with it, else the only one with its base name.
  */
 export function findPickedFile(files: readonly File[], path: string, what: string): File {
-  const bySuffix = files.filter((file) => relativePathOf(file) === path || relativePathOf(file).endsWith(`/${path}`));
+  const bySuffix = files.filter(
+    (file) => relativePathOf(file) === path || relativePathOf(file).endsWith(`/${path}`),
+  );
   if (bySuffix.length === 1) return bySuffix[0]!;
   const baseName = path.slice(path.lastIndexOf('/') + 1);
   const byName = files.filter((file) => file.name === baseName);
@@ -192,5 +208,7 @@ async function readFromFiles(files: readonly File[], options: ReadWebModelOption
  * @throws naming the file and what is wrong (HTTP status, size, hash, manifest field).
  */
 export function readWebModel(source: ModelSource, options: ReadWebModelOptions = {}): Promise<WebModelBytes> {
-  return source.kind === 'url' ? readFromUrl(source.manifestUrl, options) : readFromFiles(source.files, options);
+  return source.kind === 'url'
+    ? readFromUrl(source.manifestUrl, options)
+    : readFromFiles(source.files, options);
 }

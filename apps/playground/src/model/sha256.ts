@@ -9,7 +9,9 @@ const ROUND_CONSTANTS = new Uint32Array([
   0xc67178f2,
 ]);
 
-const INITIAL_HASH = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+const INITIAL_HASH = [
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
 
 function rotateRight(value: number, bits: number): number {
   return (value >>> bits) | (value << (32 - bits));
@@ -17,7 +19,8 @@ function rotateRight(value: number, bits: number): number {
 
 function toHex(words: ArrayLike<number>): string {
   let hex = '';
-  for (let index = 0; index < words.length; index++) hex += (words[index]! >>> 0).toString(16).padStart(8, '0');
+  for (let index = 0; index < words.length; index++)
+    hex += (words[index]! >>> 0).toString(16).padStart(8, '0');
   return hex;
 }
 
@@ -92,7 +95,8 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
   if (subtle === undefined) return sha256HexSync(bytes);
   // Web Crypto takes no views of shared memory; copy those.
-  const input = bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+  const input =
+    bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
   const digest = await subtle.digest('SHA-256', input);
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

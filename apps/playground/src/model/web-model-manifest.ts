@@ -126,18 +126,25 @@ function parseProvenance(fields: JsonFields): WebModelProvenance {
 function parseTokenizer(fields: JsonFields): WebModelTokenizer {
   fields.onlyKeys(['kind', 'contextLength']);
   const kind = fields.string('kind');
-  if (kind !== 'clip-bpe') fields.fail('kind', `must be 'clip-bpe' (the only tokenizer so far), got ${JSON.stringify(kind)}`);
+  if (kind !== 'clip-bpe')
+    fields.fail('kind', `must be 'clip-bpe' (the only tokenizer so far), got ${JSON.stringify(kind)}`);
   return { kind, contextLength: fields.integer('contextLength', 2, 4096) };
 }
 
 function parseSampleCaptions(fields: JsonFields): string[] {
   const captions = fields.array('sampleCaptions');
   if (captions.length === 0 || captions.length > WEB_MODEL_MAX_SAMPLE_CAPTIONS) {
-    fields.fail('sampleCaptions', `must hold 1 to ${WEB_MODEL_MAX_SAMPLE_CAPTIONS} captions, got ${captions.length}`);
+    fields.fail(
+      'sampleCaptions',
+      `must hold 1 to ${WEB_MODEL_MAX_SAMPLE_CAPTIONS} captions, got ${captions.length}`,
+    );
   }
   return captions.map((caption, index) => {
     if (typeof caption !== 'string' || caption.trim() === '' || caption.length > 1000) {
-      fields.fail(`sampleCaptions[${index}]`, `must be a non-empty string of at most 1000 characters, got ${describeJson(caption)}`);
+      fields.fail(
+        `sampleCaptions[${index}]`,
+        `must be a non-empty string of at most 1000 characters, got ${describeJson(caption)}`,
+      );
     }
     return caption;
   });
@@ -169,7 +176,10 @@ export function parseWebModelManifest(json: unknown, source = WEB_MODEL_MANIFEST
   const fields = JsonFields.object(source, '', json);
   const format = fields.value['format'];
   if (format !== WEB_MODEL_FORMAT) {
-    fields.fail('format', `must be '${WEB_MODEL_FORMAT}' (is this a RATLIP web-model manifest?), got ${describeJson(format)}`);
+    fields.fail(
+      'format',
+      `must be '${WEB_MODEL_FORMAT}' (is this a RATLIP web-model manifest?), got ${describeJson(format)}`,
+    );
   }
   const version = fields.value['formatVersion'];
   if (version !== WEB_MODEL_FORMAT_VERSION) {
@@ -190,7 +200,10 @@ export function parseWebModelManifest(json: unknown, source = WEB_MODEL_MANIFEST
     const file = parseFile(filesFields.object(role));
     const previous = seenPaths.get(file.path);
     if (previous !== undefined) {
-      filesFields.fail(`${role}.path`, `is '${file.path}', the same file as files.${previous}; each role needs its own file`);
+      filesFields.fail(
+        `${role}.path`,
+        `is '${file.path}', the same file as files.${previous}; each role needs its own file`,
+      );
     }
     seenPaths.set(file.path, role);
     files[role] = file;
@@ -219,7 +232,11 @@ export function parseWebModelManifestText(text: string, source = WEB_MODEL_MANIF
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new WebModelFormatError(source, '', `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new WebModelFormatError(
+      source,
+      '',
+      `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   return parseWebModelManifest(json, source);
 }

@@ -30,19 +30,24 @@ export interface ImageGenerator {
  */
 export function loadImageGenerator(manifest: WebModelManifest, weights: SafetensorsFile): ImageGenerator {
   const config = parseRatlipConfig(manifest.config, `${weights.source} (manifest config)`);
-  const { model: vision } = loadClipVisionWeights(weights, { prefix: NET_G_CLIP_PREFIX, config: config.clip.vision });
-  const generatorTensors = safetensorsToTensors(
-    weights,
-    weights.names().filter((name) => !name.startsWith(NET_G_CLIP_PREFIX)),
-  );
+  const { model: vision } = loadClipVisionWeights(weights, {
+    prefix: NET_G_CLIP_PREFIX,
+    config: config.clip.vision,
+  });
   let gan: RatlipGan;
   try {
-    gan = RatlipGan.fromStateDicts(config, { netG: generatorTensors }, { vision, ownsVision: true });
+    const generatorTensors = safetensorsToTensors(
+      weights,
+      weights.names().filter((name) => !name.startsWith(NET_G_CLIP_PREFIX)),
+    );
+    try {
+      gan = RatlipGan.fromStateDicts(config, { netG: generatorTensors }, { vision, ownsVision: true });
+    } finally {
+      tf.dispose(Object.values(generatorTensors));
+    }
   } catch (error) {
     vision.dispose();
     throw error;
-  } finally {
-    tf.dispose(Object.values(generatorTensors));
   }
   return {
     generate: ({ sentenceEmbeddings, seed, count }) => gan.generate({ sentenceEmbeddings, seed, count }),

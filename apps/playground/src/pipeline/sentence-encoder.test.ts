@@ -62,7 +62,9 @@ describe('SentenceEncoder', () => {
     const config = clipPreset('tiny');
     const clip = new ClipModel(config, initializeClipParameters(config, { seed: 1 }));
     const file = clipTextWeightsToSafetensors(clip.text);
-    await expect(SentenceEncoder.load(manifestWith(16), writeSafetensors(file.tensors, file.metadata))).rejects.toThrow(
+    await expect(
+      SentenceEncoder.load(manifestWith(16), writeSafetensors(file.tensors, file.metadata)),
+    ).rejects.toThrow(
       "clip-text.safetensors: the text tower's context length is 77, manifest tokenizer.contextLength says 16",
     );
     clip.dispose();

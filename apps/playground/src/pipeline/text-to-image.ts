@@ -42,7 +42,9 @@ export class TextToImage {
   static async load(model: WebModelBytes): Promise<TextToImage> {
     const encoder = await SentenceEncoder.load(model.manifest, model.weights.textEncoder);
     try {
-      const weights = readSafetensors(model.weights.generator, { source: model.manifest.files.generator.path });
+      const weights = readSafetensors(model.weights.generator, {
+        source: model.manifest.files.generator.path,
+      });
       return new TextToImage(model.manifest, encoder, loadImageGenerator(model.manifest, weights));
     } catch (error) {
       encoder.dispose();
@@ -56,7 +58,8 @@ export class TextToImage {
    */
   async generate(options: TextToImageOptions): Promise<GeneratedImages> {
     const { caption, seed, count } = options;
-    if (typeof caption !== 'string' || caption.trim() === '') throw new Error('generate: caption must not be empty');
+    if (typeof caption !== 'string' || caption.trim() === '')
+      throw new Error('generate: caption must not be empty');
     if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
       throw new Error(`generate: seed must be an integer from 0 to ${MAX_SEED}, got ${seed}`);
     }

@@ -16,7 +16,9 @@ export type PostResponse = (response: WorkerResponse, transfer: Transferable[]) 
 
 function sourceKey(source: ModelSource): string {
   if (source.kind === 'url') return source.manifestUrl;
-  return source.files.map((file) => `${file.webkitRelativePath || file.name}:${file.size}:${file.lastModified}`).join('|');
+  return source.files
+    .map((file) => `${file.webkitRelativePath || file.name}:${file.size}:${file.lastModified}`)
+    .join('|');
 }
 
 function describeError(error: unknown): string {
@@ -91,7 +93,10 @@ export class PlaygroundSession {
     }
     const { manifest, label } = this.bytes.model;
     const weightBytes = WEB_MODEL_FILE_ROLES.reduce((sum, role) => sum + manifest.files[role].bytes, 0);
-    this.post({ type: 'progress', id, stage: 'build', loadedBytes: weightBytes, totalBytes: weightBytes, file: '' }, []);
+    this.post(
+      { type: 'progress', id, stage: 'build', loadedBytes: weightBytes, totalBytes: weightBytes, file: '' },
+      [],
+    );
     this.model = await TextToImage.load(this.bytes.model);
     this.post(
       {

@@ -39,6 +39,8 @@ export class AdamW {
   readonly beta2: number;
   readonly epsilon: number;
   readonly weightDecay: number;
+  // One update per parameter: flattening all parameters into one vector would need tf.split, which
+  // costs far more on wasm than the per-parameter kernels it saves.
   private readonly slots = new Map<string, MomentSlots>();
   private readonly decayed = new Set<string>();
   private steps = 0;
@@ -59,10 +61,14 @@ export class AdamW {
       if (variable.dtype !== 'float32') {
         throw new Error(`AdamW: parameter '${key}' must be float32, got ${variable.dtype}`);
       }
-      this.slots.set(key, {
-        first: tf.variable(tf.zerosLike(variable), false),
-        second: tf.variable(tf.zerosLike(variable), false),
-      });
+      // tidy frees the zero tensors; the variables keep their data by reference count.
+      this.slots.set(
+        key,
+        tf.tidy(() => ({
+          first: tf.variable(tf.zerosLike(variable), false),
+          second: tf.variable(tf.zerosLike(variable), false),
+        })),
+      );
       if (decays(key, variable)) this.decayed.add(key);
     }
   }
@@ -79,7 +85,7 @@ export class AdamW {
 
   /**
    * One update of every parameter that has a gradient (parameters without one are left as they are,
-   * moments included). The gradients stay owned by the caller.
+   * moments included, as PyTorch does). The gradients stay owned by the caller.
    * @param gradients gradient per parameter name, each of its parameter's shape.
    * @param learningRate this step's learning rate (>= 0).
    */
@@ -154,11 +160,15 @@ export class AdamW {
   loadState(file: SafetensorsFile): void {
     const where = `AdamW.loadState(${file.source})`;
     if (file.metadata['format'] !== FORMAT) {
-      throw new Error(`${where}: metadata 'format' is ${JSON.stringify(file.metadata['format'])}, expected '${FORMAT}'`);
+      throw new Error(
+        `${where}: metadata 'format' is ${JSON.stringify(file.metadata['format'])}, expected '${FORMAT}'`,
+      );
     }
     const step = Number(file.metadata['step']);
     if (!Number.isSafeInteger(step) || step < 0) {
-      throw new Error(`${where}: metadata 'step' must be a non-negative integer, got ${JSON.stringify(file.metadata['step'])}`);
+      throw new Error(
+        `${where}: metadata 'step' must be a non-negative integer, got ${JSON.stringify(file.metadata['step'])}`,
+      );
     }
     const expected = new Set<string>();
     for (const [key, variable] of this.variables) {

@@ -4,13 +4,21 @@ import { type ClipConfig, validateClipConfig } from '../model/clip-config';
 import type { ClipModel } from '../model/clip-model';
 import { type ClipParameters, clipParameterEntries, LOGIT_SCALE_KEY } from '../model/clip-parameters';
 import { initializeClipParameters } from '../model/initialize-clip-parameters';
-import { type ClipWeightsFile, clipWeightsToSafetensors, type SaveClipWeightsOptions } from '../weights/save-clip-weights';
-import type { ClipWeightsInput } from '../weights/tensor-source';
 import { loadClipWeights } from '../weights/load-clip-weights';
+import {
+  type ClipWeightsFile,
+  clipWeightsToSafetensors,
+  type SaveClipWeightsOptions,
+} from '../weights/save-clip-weights';
+import type { ClipWeightsInput } from '../weights/tensor-source';
 import { AdamW, type AdamWOptions } from './adamw';
 import { clipContrastiveLoss, diagonalTop1Accuracy } from './contrastive-loss';
 import { endOfTextLength } from './end-of-text-length';
-import { checkWarmupCosineOptions, type WarmupCosineOptions, warmupCosineLearningRate } from './learning-rate-schedule';
+import {
+  checkWarmupCosineOptions,
+  type WarmupCosineOptions,
+  warmupCosineLearningRate,
+} from './learning-rate-schedule';
 import { trainableClip } from './trainable-clip';
 
 /** Options of {@link ClipTrainer}. */
@@ -97,7 +105,9 @@ export class ClipTrainer {
     }
     const maxLogitScale = options.maxLogitScale ?? Math.log(100);
     if (!(Number.isFinite(maxLogitScale) && maxLogitScale >= 0)) {
-      throw new Error(`ClipTrainerOptions: 'maxLogitScale' must be a finite number >= 0, got ${maxLogitScale}`);
+      throw new Error(
+        `ClipTrainerOptions: 'maxLogitScale' must be a finite number >= 0, got ${maxLogitScale}`,
+      );
     }
     const { model, variables } = trainableClip(config, parameters);
     this.model = model;
@@ -175,11 +185,14 @@ export class ClipTrainer {
     const statistics = tf.tidy(() => {
       const text = length === ids.shape[1] ? ids : ids.slice([0, 0], [batch, length]);
       let accuracy: tf.Scalar | undefined;
-      const { value: loss, grads } = tf.variableGrads(() => {
-        const logits = this.model.logits(this.model.encodeImage(images), this.model.encodeText(text));
-        accuracy = tf.keep(diagonalTop1Accuracy(logits.logitsPerImage));
-        return clipContrastiveLoss(logits.logitsPerImage);
-      }, entries.map(([, variable]) => variable));
+      const { value: loss, grads } = tf.variableGrads(
+        () => {
+          const logits = this.model.logits(this.model.encodeImage(images), this.model.encodeText(text));
+          accuracy = tf.keep(diagonalTop1Accuracy(logits.logitsPerImage));
+          return clipContrastiveLoss(logits.logitsPerImage);
+        },
+        entries.map(([, variable]) => variable),
+      );
       const gradients = new Map<string, tf.Tensor>();
       for (const [key, variable] of entries) {
         const gradient = grads[variable.name];
@@ -212,7 +225,10 @@ export class ClipTrainer {
 
   /** The current weights and optimizer state, to write and later pass to {@link fromCheckpoint}. */
   checkpoint(options: SaveClipWeightsOptions = {}): ClipTrainerCheckpoint {
-    return { weights: clipWeightsToSafetensors(this.model, options), optimizer: this.optimizer.stateToSafetensors() };
+    return {
+      weights: clipWeightsToSafetensors(this.model, options),
+      optimizer: this.optimizer.stateToSafetensors(),
+    };
   }
 
   /** Frees the parameters and the optimizer state. */

@@ -30,6 +30,10 @@ export function clipContrastiveLoss(logitsPerImage: tf.Tensor2D): tf.Scalar {
 export function diagonalTop1Accuracy(logits: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
     const rows = logits.shape[0];
-    return tf.argMax(logits, 1).equal(tf.range(0, rows, 1, 'int32')).cast('float32').mean() as tf.Scalar;
+    return tf
+      .argMax(logits, 1)
+      .equal(tf.range(0, rows, 1, 'int32'))
+      .cast('float32')
+      .mean() as tf.Scalar;
   });
 }

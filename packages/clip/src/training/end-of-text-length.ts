@@ -9,7 +9,9 @@ import * as tf from '@tensorflow/tfjs';
  */
 export function endOfTextLength(ids: tf.Tensor2D): number {
   if (ids.rank !== 2 || ids.dtype !== 'int32') {
-    throw new Error(`endOfTextLength: ids must be int32 [batch, length], got ${ids.dtype} [${ids.shape.join(', ')}]`);
+    throw new Error(
+      `endOfTextLength: ids must be int32 [batch, length], got ${ids.dtype} [${ids.shape.join(', ')}]`,
+    );
   }
   const last = tf.tidy(() => tf.argMax(ids, 1).max());
   const length = (last.dataSync()[0] ?? 0) + 1;

@@ -40,7 +40,9 @@ export function checkWarmupCosineOptions(options: WarmupCosineOptions, where = '
     throw new Error(`${where}: 'warmupSteps' must be a non-negative integer, got ${warmupSteps}`);
   }
   if (!Number.isInteger(totalSteps) || totalSteps <= warmupSteps) {
-    throw new Error(`${where}: 'totalSteps' must be an integer > warmupSteps (${warmupSteps}), got ${totalSteps}`);
+    throw new Error(
+      `${where}: 'totalSteps' must be an integer > warmupSteps (${warmupSteps}), got ${totalSteps}`,
+    );
   }
   if (!(Number.isFinite(final) && final >= 0 && final <= peak)) {
     throw new Error(`${where}: 'final' must be in [0, peak], got ${final}`);

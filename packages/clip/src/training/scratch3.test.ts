@@ -2,30 +2,42 @@ import { useBackend } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { it } from 'vitest';
 
-it('matmul', async () => {
+it('ops', async () => {
   await useBackend((process.env['BACKEND'] ?? 'wasm') as 'wasm');
-  const cases: [number[], number[], boolean, boolean][] = [
-    [[272, 64], [64, 192], false, false],
-    [[272, 64], [64, 256], false, false],
-    [[272, 256], [256, 64], false, false],
-    [[16, 4, 17, 16], [16, 4, 16, 17], false, false],
-    [[64, 17, 16], [64, 16, 17], false, false],
-    [[1, 17, 16], [1, 16, 17], false, false],
-    [[17, 16], [16, 17], false, false],
-  ];
-  for (const [sa, sb, ta, tb] of cases) {
-    const a = tf.randomNormal(sa); const b = tf.randomNormal(sb);
-    for (let i = 0; i < 3; i++) tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb).dataSync();
-    const reps = 50; const t = performance.now();
-    for (let i = 0; i < reps; i++) { const c = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb); c.dataSync(); c.dispose(); }
-    const ms = (performance.now() - t) / reps;
-    console.log(JSON.stringify(sa), JSON.stringify(sb), ms.toFixed(3), 'ms');
-  }
-  const x = tf.randomNormal([272, 64]);
-  const reps = 50; let t = performance.now();
-  for (let i = 0; i < reps; i++) { const c = tf.tidy(() => x.add(x).mul(x)); c.dataSync(); c.dispose(); }
-  console.log('add+mul', ((performance.now() - t) / reps).toFixed(3), 'ms');
-  t = performance.now();
-  for (let i = 0; i < reps; i++) { const c = tf.tidy(() => tf.scalar(1)); c.dataSync(); c.dispose(); }
-  console.log('scalar', ((performance.now() - t) / reps).toFixed(3), 'ms');
+  const big = tf.randomNormal([49408, 32]);
+  const smalls = Array.from({ length: 50 }, () => tf.randomNormal([32, 96]));
+  const time = (label: string, f: () => tf.Tensor | tf.Tensor[]) => {
+    tf.tidy(() => {
+      f();
+    });
+    const reps = 10;
+    const t = performance.now();
+    for (let k = 0; k < reps; k++)
+      tf.tidy(() => {
+        const r = f();
+        (Array.isArray(r) ? r[0]! : r).dataSync();
+      });
+    console.log(label.padEnd(30), ((performance.now() - t) / reps).toFixed(3), 'ms');
+  };
+  time('reshape big', () => big.reshape([-1]));
+  time('concat big+smalls', () => tf.concat([big, ...smalls].map((t) => t.reshape([-1]))));
+  const flat = tf.concat([big, ...smalls].map((t) => t.reshape([-1])));
+  time('split', () => tf.split(flat, [big.size, ...smalls.map((s) => s.size)]));
+  time('mul scalar', () => flat.mul(0.9));
+  time('mul tensor scalar', () => flat.mul(tf.scalar(0.9)));
+  time('square', () => flat.square());
+  time('sqrt', () => flat.abs().sqrt());
+  time('div', () => flat.div(flat));
+  time('add', () => flat.add(flat));
+  const smallFlat = tf.concat(smalls.map((t) => t.reshape([-1])));
+  time('split smalls', () =>
+    tf.split(
+      smallFlat,
+      smalls.map((s) => s.size),
+    ),
+  );
+  time('slices smalls', () => smalls.map((s, i) => smallFlat.slice([i * s.size], [s.size])));
+  time('split smalls 2d', () => tf.split(smallFlat.reshape([50, -1]), 50));
+  time('gather rows', () => smalls.map((s, i) => tf.gather(smallFlat.reshape([50, -1]), [i])));
+  time('slice big', () => flat.slice([0], [big.size]));
 });

@@ -1,4 +1,4 @@
-import { SeededRandom } from '@ratlip/runtime';
+import type { SeededRandom } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { CLIP_MEAN, CLIP_STD } from '../preprocessing/clip-normalization';
 import type { ClipTokenizer } from '../tokenizer/clip-tokenizer';

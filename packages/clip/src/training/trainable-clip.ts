@@ -30,7 +30,10 @@ export function trainableClip(config: ClipConfig, parameters: ClipParameters): T
   for (const [key, tensor] of clipParameterEntries(parameters)) {
     variables.set(key, tf.variable(tensor, true));
   }
-  const model = new ClipModel(config, assembleClipParameters(config, (key) => variables.get(key)!));
+  const model = new ClipModel(
+    config,
+    assembleClipParameters(config, (key) => variables.get(key)!),
+  );
   return { model, variables };
 }
 
@@ -41,5 +44,8 @@ export function trainableClip(config: ClipConfig, parameters: ClipParameters): T
 export function frozenClipCopy(model: ClipModel): ClipModel {
   const copies = new Map<string, tf.Tensor>();
   for (const [key, tensor] of clipParameterEntries(model.parameters)) copies.set(key, tensor.clone());
-  return new ClipModel(model.config, assembleClipParameters(model.config, (key) => copies.get(key)!));
+  return new ClipModel(
+    model.config,
+    assembleClipParameters(model.config, (key) => copies.get(key)!),
+  );
 }

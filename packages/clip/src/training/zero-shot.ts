@@ -90,7 +90,12 @@ export function zeroShotTasks(
   }
 }
 
-function runTask(model: ClipModel, imageEmbeddings: tf.Tensor2D, task: ZeroShotTask, batchSize: number): ZeroShotResult {
+function runTask(
+  model: ClipModel,
+  imageEmbeddings: tf.Tensor2D,
+  task: ZeroShotTask,
+  batchSize: number,
+): ZeroShotResult {
   const ids = candidateIds(task.candidates);
   const candidates = ids.shape[0];
   const candidateClasses = task.candidateClasses ?? Int32Array.from({ length: candidates }, (_, i) => i);
@@ -98,7 +103,9 @@ function runTask(model: ClipModel, imageEmbeddings: tf.Tensor2D, task: ZeroShotT
   try {
     const length = endOfTextLength(ids);
     const cropped = tf.tidy(() => ids.slice([0, 0], [candidates, length]));
-    const textEmbeddings = encodeInBatches(cropped, batchSize, (batch) => model.encodeText(batch as tf.Tensor2D));
+    const textEmbeddings = encodeInBatches(cropped, batchSize, (batch) =>
+      model.encodeText(batch as tf.Tensor2D),
+    );
     cropped.dispose();
     const nearest = tf.tidy(() => {
       const similarity = tf.matMul(normalize(imageEmbeddings), normalize(textEmbeddings), false, true);
@@ -150,7 +157,10 @@ function encodeInBatches(
 function checkTask(name: string, task: ZeroShotTask, images: number): void {
   const where = `zero-shot task '${name}'`;
   const candidates = task.candidates instanceof tf.Tensor ? task.candidates.shape[0] : task.candidates.count;
-  if (task.candidates instanceof tf.Tensor && (task.candidates.rank !== 2 || task.candidates.dtype !== 'int32')) {
+  if (
+    task.candidates instanceof tf.Tensor &&
+    (task.candidates.rank !== 2 || task.candidates.dtype !== 'int32')
+  ) {
     throw new Error(
       `${where}: candidates must be int32 [candidates, length], got ${task.candidates.dtype} [${task.candidates.shape.join(', ')}]`,
     );

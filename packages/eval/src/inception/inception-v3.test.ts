@@ -1,7 +1,7 @@
+import { useBackend } from '@ratlip/runtime';
 import { proceduralValues, readFixture } from '@ratlip/runtime/testing';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useWasmBackend } from '../../test/wasm-backend';
 import {
   INCEPTION_CONVS,
   inceptionFeatureParameterCount,
@@ -79,7 +79,7 @@ describe('Inception-v3 graph', () => {
 
 describe.each(['cpu', 'wasm'])('branch pools on %s', (backend) => {
   beforeAll(async () => {
-    if (backend === 'wasm') await useWasmBackend();
+    if (backend === 'wasm') await useBackend('wasm');
     else await tf.setBackend('cpu');
   });
 
@@ -136,7 +136,7 @@ describe('InceptionV3 with procedural weights (wasm backend)', () => {
   const shapes = JSON.parse(file.metadata['state_dict_shapes']!) as Record<string, number[]>;
 
   beforeAll(async () => {
-    await useWasmBackend();
+    await useBackend('wasm');
   });
 
   it('reproduces pytorch-fid FID Inception (resize, blocks 0-2, pool3) to 1e-4 max|ref|', () => {

@@ -25,7 +25,8 @@ export interface TridiagonalForm {
  * the last columns use the unblocked fused loop.
  */
 export function tridiagonalize(a: Float64Array, n: number, kernel?: SymmetricProductKernel): TridiagonalForm {
-  if (kernel && kernel.matrix !== a) throw new Error('tridiagonalize: the matrix must be the kernel workspace matrix');
+  if (kernel && kernel.matrix !== a)
+    throw new Error('tridiagonalize: the matrix must be the kernel workspace matrix');
   const form: TridiagonalForm = {
     n,
     diagonal: new Float64Array(n),

@@ -205,13 +205,7 @@ export function simdKernelModuleBytes(): Uint8Array<ArrayBuffer> {
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]),
     ...section(3, [2, 0, 1]),
     ...section(7, [2, ...name('strip'), 0x00, 0, ...name('rows4'), 0x00, 1]),
-    ...section(10, [
-      2,
-      ...unsignedLeb(strip.length),
-      ...strip,
-      ...unsignedLeb(rows.length),
-      ...rows,
-    ]),
+    ...section(10, [2, ...unsignedLeb(strip.length), ...strip, ...unsignedLeb(rows.length), ...rows]),
   ];
   return new Uint8Array(bytes);
 }
@@ -282,7 +276,8 @@ export function loadSimdKernel(): SimdKernel | null {
     strip,
     view(doubles) {
       const needed = doubles * 8;
-      if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
+      if (memory.buffer.byteLength < needed)
+        memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
       if (view.buffer !== memory.buffer) view = new Float64Array(memory.buffer);
       return view;
     },
@@ -313,7 +308,20 @@ export function createSymmetricProductKernel(n: number): SymmetricProductKernel 
       const count = n - start;
       const pairs = count >> 1;
       const row = (k: number) => ((j + k) * n + start) * 8;
-      rows4(row(0), row(1), row(2), row(3), (n * n + start) * 8, (n * n + n + start) * 8, pairs, x[j]!, x[j + 1]!, x[j + 2]!, x[j + 3]!, outOffset);
+      rows4(
+        row(0),
+        row(1),
+        row(2),
+        row(3),
+        (n * n + start) * 8,
+        (n * n + n + start) * 8,
+        pairs,
+        x[j]!,
+        x[j + 1]!,
+        x[j + 2]!,
+        x[j + 3]!,
+        outOffset,
+      );
       for (let k = 0; k < 4; k++) sums[k] = out[k]!;
       if (count % 2 === 1) {
         const r = n - 1;

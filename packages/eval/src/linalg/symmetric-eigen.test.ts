@@ -1,6 +1,8 @@
 import { SeededRandom } from '@ratlip/runtime';
 import { describe, expect, it } from 'vitest';
+import { tridiagonalize } from './householder-tridiagonal';
 import { multiplyTransposed } from './matrix-multiply';
+import { createSymmetricProductKernel } from './simd-kernel';
 import { symmetricEigen } from './symmetric-eigen';
 import { tridiagonalEigen, tridiagonalEigenvalues } from './tridiagonal-eigen';
 
@@ -146,6 +148,31 @@ describe('symmetricEigen', () => {
   it('rejects non-square input and non-finite values', () => {
     expect(() => symmetricEigen(new Float64Array(5), 2)).toThrow(/expected n\*n/);
     expect(() => symmetricEigen(Float64Array.of(1, Number.NaN, Number.NaN, 1), 2)).toThrow(/finite/);
+  });
+});
+
+describe('tridiagonalize', () => {
+  it('gives the same tridiagonal form with and without the SIMD symmetric product', () => {
+    const random = new SeededRandom(8);
+    const n = 133;
+    // Full rank, so every reflector is well determined and the two forms agree to rounding.
+    const a = randomGram(n, 200, random);
+    const plain = tridiagonalize(Float64Array.from(a), n);
+    const kernel = createSymmetricProductKernel(n);
+    expect(kernel).not.toBeNull();
+    kernel!.matrix.set(a);
+    const simd = tridiagonalize(kernel!.matrix, n, kernel!);
+    const tolerance = 1e-12 * maxAbs(a) * n;
+    for (let i = 0; i < n; i++)
+      expect(Math.abs(simd.diagonal[i]! - plain.diagonal[i]!)).toBeLessThan(tolerance);
+    for (let i = 0; i < n - 1; i++) {
+      expect(Math.abs(Math.abs(simd.offDiagonal[i]!) - Math.abs(plain.offDiagonal[i]!))).toBeLessThan(
+        tolerance,
+      );
+    }
+    const values = tridiagonalEigenvalues(plain.diagonal, plain.offDiagonal);
+    const reference = symmetricEigen(a, n, { vectors: false }).values;
+    for (let i = 0; i < n; i++) expect(values[i]!).toBeCloseTo(reference[i]!, 9);
   });
 });
 

@@ -42,8 +42,8 @@ describe('evaluateMetrics', () => {
     await tf.setBackend('cpu');
   });
 
-  it('registers fid and kid', () => {
-    expect(Object.keys(METRICS).sort()).toEqual(['fid', 'kid']);
+  it('registers fid, kid, clip-score and shapes-alignment', () => {
+    expect(Object.keys(METRICS).sort()).toEqual(['clip-score', 'fid', 'kid', 'shapes-alignment']);
   });
 
   it('streams once, shares features between FID and KID, reports settings, leaks nothing', async () => {
@@ -146,6 +146,6 @@ describe('evaluateMetrics', () => {
         metrics: [{ metric: 'is', options: {} }],
         batches: [],
       }),
-    ).rejects.toThrow(/unknown metric 'is'; registered: fid, kid/);
+    ).rejects.toThrow(/unknown metric 'is'; registered: fid, kid, clip-score, shapes-alignment/);
   });
 });

@@ -1,14 +1,15 @@
+import { type ClipScoreMetricOptions, clipScoreMetric } from './clip-score-metric';
 import { type FidMetricOptions, fidMetric } from './fid-metric';
 import { type KidMetricOptions, kidMetric } from './kid-metric';
 import type { MetricAccumulator, MetricDefinition } from './metric';
+import { type ShapesAlignmentMetricOptions, shapesAlignmentMetric } from './shapes-alignment-metric';
 
-/**
- * Options of every registered metric, by name. A new metric adds its entry here and in
- * {@link METRICS} (planned: `'clip-score'`, `'shapes-alignment'`).
- */
+/** Options of every registered metric, by name. A new metric adds its entry here and in {@link METRICS}. */
 export interface MetricOptionsByName {
   fid: FidMetricOptions;
   kid: KidMetricOptions;
+  'clip-score': ClipScoreMetricOptions;
+  'shapes-alignment': ShapesAlignmentMetricOptions;
 }
 
 /** Names of the registered metrics. */
@@ -18,6 +19,8 @@ export type MetricName = keyof MetricOptionsByName;
 export const METRICS: { readonly [Name in MetricName]: MetricDefinition<MetricOptionsByName[Name]> } = {
   fid: fidMetric,
   kid: kidMetric,
+  'clip-score': clipScoreMetric,
+  'shapes-alignment': shapesAlignmentMetric,
 };
 
 /** One metric to compute, with its options: `{ metric: 'fid', options: { ... } }`. */

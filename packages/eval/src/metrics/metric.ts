@@ -30,6 +30,11 @@ export interface MetricReport {
   value: number;
   /** Spread of the estimate where the metric has one (KID: std over subsets). */
   std?: number;
+  /**
+   * Named partial figures where the metric has them, e.g. Shapes alignment's accuracy per attribute
+   * and the chance level of each, or CLIP score under both averagings.
+   */
+  breakdown?: Record<string, number>;
   /** Generated samples that went into the figure. */
   sampleCount: number;
   /** Settings that must match for comparison (network, weights, resize, normalisation, reference, ...). */

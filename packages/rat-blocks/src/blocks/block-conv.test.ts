@@ -60,7 +60,7 @@ describe('block convs: GALIP plain convs beside RATLIP Conv_shuffle', () => {
     const exported = exportGBlockToStateDict(params, '');
     const convKeys = Object.keys(exported).filter((key) => /^c[12]\./.test(key));
     expect(convKeys.sort()).toEqual(['c1.bias', 'c1.weight', 'c2.bias', 'c2.weight']);
-    const affineParams = 4 * (2 * (condDim * 8 + 8 + 8 * 8 + 8) + 2 * (condDim * 4 + 4 + 4 * 4 + 4)) / 2;
+    const affineParams = (4 * (2 * (condDim * 8 + 8 + 8 * 8 + 8) + 2 * (condDim * 4 + 4 + 4 * 4 + 4))) / 2;
     expect(countTrainableParameters(params)).toBe(
       affineParams + (8 * 4 * 9 + 4) + (4 * 4 * 9 + 4) + (8 * 4 + 4),
     );

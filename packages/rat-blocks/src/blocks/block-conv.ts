@@ -69,7 +69,12 @@ export function blockConvKind(params: BlockConvParams): BlockConvKind {
 }
 
 interface BlockConvKindSpec {
-  init(inChannels: number, outChannels: number, rng: SeededRandom, options: BlockConvInitOptions): BlockConvParams;
+  init(
+    inChannels: number,
+    outChannels: number,
+    rng: SeededRandom,
+    options: BlockConvInitOptions,
+  ): BlockConvParams;
   /** True when the keys under `prefix` hold this kind. */
   stored(dict: StateDict, prefix: string): boolean;
   load(dict: StateDict, prefix: string, options: BlockConvLoadOptions): BlockConvParams;
@@ -91,7 +96,9 @@ const BLOCK_CONV_KINDS: Readonly<Record<BlockConvKind, BlockConvKindSpec>> = {
 };
 
 /** Names of the block conv kinds. */
-export const BLOCK_CONV_KIND_NAMES: readonly BlockConvKind[] = Object.keys(BLOCK_CONV_KINDS) as BlockConvKind[];
+export const BLOCK_CONV_KIND_NAMES: readonly BlockConvKind[] = Object.keys(
+  BLOCK_CONV_KINDS,
+) as BlockConvKind[];
 
 /** Reference initialisation of a block conv of `kind` (PyTorch-default conv; identity BN; reference SA). */
 export function initBlockConv(
@@ -103,7 +110,9 @@ export function initBlockConv(
 ): BlockConvParams {
   const spec = BLOCK_CONV_KINDS[kind];
   if (!spec) {
-    throw new Error(`block conv kind: unknown '${kind}', expected one of ${BLOCK_CONV_KIND_NAMES.join(', ')}`);
+    throw new Error(
+      `block conv kind: unknown '${kind}', expected one of ${BLOCK_CONV_KIND_NAMES.join(', ')}`,
+    );
   }
   return spec.init(inChannels, outChannels, rng, options);
 }

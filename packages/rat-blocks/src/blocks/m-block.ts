@@ -10,7 +10,6 @@ import {
 } from '../core/conv2d';
 import { type MutableStateDict, mergeStateDicts, type StateDict, stateDictHas } from '../core/state-dict';
 import type { AffineKind } from './affine-kinds';
-import type { ConditionalBlockForwardOptions } from './block-forward-options';
 import {
   type BlockConvKind,
   type BlockConvParams,
@@ -19,6 +18,7 @@ import {
   initBlockConv,
   loadBlockConvFromStateDict,
 } from './block-conv';
+import type { ConditionalBlockForwardOptions } from './block-forward-options';
 import {
   type DfBlockParams,
   dfBlockForward,

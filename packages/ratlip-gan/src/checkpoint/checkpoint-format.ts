@@ -56,7 +56,9 @@ export function checkCheckpointState(value: unknown, source: string): Checkpoint
     throw new Error(`${source}: not a RATLIP checkpoint state ('format' must be '${CHECKPOINT_FORMAT}')`);
   }
   if (state.version !== CHECKPOINT_VERSION) {
-    throw new Error(`${source}: checkpoint version ${String(state.version)} is not supported (expected ${CHECKPOINT_VERSION})`);
+    throw new Error(
+      `${source}: checkpoint version ${String(state.version)} is not supported (expected ${CHECKPOINT_VERSION})`,
+    );
   }
   if (!Number.isInteger(state.step) || (state.step as number) < 0) {
     throw new Error(`${source}: 'step' must be a non-negative integer`);

@@ -3,7 +3,12 @@ import type { ResolvedRatlipConfig } from '../config/config-schema';
 import { parseRatlipConfig } from '../config/resolve-config';
 import { RatlipGan, type RatlipGanOptions, type RatlipStateDicts } from '../model/ratlip-gan';
 import { RatlipTrainer, type RatlipTrainerOptions } from '../train/ratlip-trainer';
-import { CHECKPOINT_FILES, type CheckpointState, checkCheckpointState, OPTIMIZER_PREFIXES } from './checkpoint-format';
+import {
+  CHECKPOINT_FILES,
+  type CheckpointState,
+  checkCheckpointState,
+  OPTIMIZER_PREFIXES,
+} from './checkpoint-format';
 import { disposeStateDict, safetensorsToStateDict } from './state-dict-tensors';
 
 /** Options of {@link loadCheckpoint}. */
@@ -57,7 +62,10 @@ async function findDirectory(directory: string): Promise<string> {
  * its random generators, so training continues bit-for-bit. Node only.
  * @param options the CLIP image tower (and sentence encoder) the model uses; see `RatlipGanOptions`.
  */
-export async function loadCheckpoint(directory: string, options: LoadCheckpointOptions): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(
+  directory: string,
+  options: LoadCheckpointOptions,
+): Promise<LoadedCheckpoint> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const { withSafetensorsFile } = await import('@ratlip/runtime/node');
@@ -67,13 +75,23 @@ export async function loadCheckpoint(directory: string, options: LoadCheckpointO
     try {
       return JSON.parse(await fs.readFile(where, 'utf8')) as unknown;
     } catch (error) {
-      throw new Error(`loadCheckpoint: cannot read ${where}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `loadCheckpoint: cannot read ${where}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   };
-  const state = checkCheckpointState(await readJson(CHECKPOINT_FILES.state), path.join(root, CHECKPOINT_FILES.state));
-  const config = parseRatlipConfig(await readJson(CHECKPOINT_FILES.config), path.join(root, CHECKPOINT_FILES.config));
+  const state = checkCheckpointState(
+    await readJson(CHECKPOINT_FILES.state),
+    path.join(root, CHECKPOINT_FILES.state),
+  );
+  const config = parseRatlipConfig(
+    await readJson(CHECKPOINT_FILES.config),
+    path.join(root, CHECKPOINT_FILES.config),
+  );
   const read = (file: string | undefined) =>
-    file === undefined ? undefined : withSafetensorsFile(path.join(root, file), (handle) => safetensorsToStateDict(handle));
+    file === undefined
+      ? undefined
+      : withSafetensorsFile(path.join(root, file), (handle) => safetensorsToStateDict(handle));
   const dicts: Partial<RatlipStateDicts> = {};
   let model: RatlipGan;
   try {
@@ -97,8 +115,18 @@ export async function loadCheckpoint(directory: string, options: LoadCheckpointO
     const moments = withSafetensorsFile(optimizerPath, (handle) => safetensorsToStateDict(handle));
     try {
       const { optimizerSteps } = state.trainer;
-      trainer.optimizerG.loadState(moments, optimizerSteps.generator, OPTIMIZER_PREFIXES.generator, optimizerPath);
-      trainer.optimizerD.loadState(moments, optimizerSteps.discriminator, OPTIMIZER_PREFIXES.discriminator, optimizerPath);
+      trainer.optimizerG.loadState(
+        moments,
+        optimizerSteps.generator,
+        OPTIMIZER_PREFIXES.generator,
+        optimizerPath,
+      );
+      trainer.optimizerD.loadState(
+        moments,
+        optimizerSteps.discriminator,
+        OPTIMIZER_PREFIXES.discriminator,
+        optimizerPath,
+      );
     } finally {
       tf.dispose(Object.values(moments));
     }

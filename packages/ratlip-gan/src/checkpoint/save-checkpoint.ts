@@ -54,9 +54,14 @@ export async function saveCheckpoint(
     const metadata = (network: string) => ({ format: CHECKPOINT_FORMAT, network, step: String(step) });
     const write = async (file: string, dict: StateDict, network: string) => {
       try {
-        await saveSafetensorsFile(path.join(temporary, file), stateDictToSafetensors(dict), metadata(network), {
-          fsync: true,
-        });
+        await saveSafetensorsFile(
+          path.join(temporary, file),
+          stateDictToSafetensors(dict),
+          metadata(network),
+          {
+            fsync: true,
+          },
+        );
       } finally {
         tf.dispose(Object.values(dict));
       }
@@ -92,13 +97,22 @@ export async function saveCheckpoint(
       ...(options.extra !== undefined ? { extra: options.extra } : {}),
       createdAt: new Date().toISOString(),
     };
-    await writeFileAtomic(path.join(temporary, CHECKPOINT_FILES.config), `${JSON.stringify(model.config, null, 2)}\n`);
-    await writeFileAtomic(path.join(temporary, CHECKPOINT_FILES.state), `${JSON.stringify(state, null, 2)}\n`);
+    await writeFileAtomic(
+      path.join(temporary, CHECKPOINT_FILES.config),
+      `${JSON.stringify(model.config, null, 2)}\n`,
+    );
+    await writeFileAtomic(
+      path.join(temporary, CHECKPOINT_FILES.state),
+      `${JSON.stringify(state, null, 2)}\n`,
+    );
   } catch (error) {
     await fs.rm(temporary, { recursive: true, force: true });
-    throw new Error(`saveCheckpoint: could not write ${target}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new Error(
+      `saveCheckpoint: could not write ${target}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   const aside = path.join(parent, `${name}.previous-${randomSuffix()}`);
   let movedAside = false;

@@ -23,9 +23,12 @@ export function stateDictToSafetensors(dict: StateDict): Record<string, Safetens
   const out: Record<string, SafetensorsInput> = {};
   for (const [key, tensor] of Object.entries(dict)) {
     const data = tensor.dataSync();
-    if (tensor.dtype === 'float32') out[key] = { dtype: 'F32', shape: [...tensor.shape], data: data as Float32Array };
-    else if (isIntegerBuffer(key, tensor)) out[key] = { dtype: 'I64', shape: [...tensor.shape], data: Array.from(data) };
-    else if (tensor.dtype === 'int32') out[key] = { dtype: 'I32', shape: [...tensor.shape], data: data as Int32Array };
+    if (tensor.dtype === 'float32')
+      out[key] = { dtype: 'F32', shape: [...tensor.shape], data: data as Float32Array };
+    else if (isIntegerBuffer(key, tensor))
+      out[key] = { dtype: 'I64', shape: [...tensor.shape], data: Array.from(data) };
+    else if (tensor.dtype === 'int32')
+      out[key] = { dtype: 'I32', shape: [...tensor.shape], data: data as Int32Array };
     else throw new Error(`state dict: '${key}' has dtype ${tensor.dtype}, which cannot be stored`);
   }
   return out;
@@ -48,7 +51,11 @@ export function safetensorsToStateDict(file: SafetensorsFile, prefix = ''): Reco
   return out;
 }
 
-function torchValues(key: string, tensor: TorchTensor, source: string): { values: Float32Array | Int32Array; dtype: 'float32' | 'int32' } {
+function torchValues(
+  key: string,
+  tensor: TorchTensor,
+  source: string,
+): { values: Float32Array | Int32Array; dtype: 'float32' | 'int32' } {
   switch (tensor.dtype) {
     case 'F32':
       return { values: tensor.data as Float32Array, dtype: 'float32' };
@@ -63,7 +70,9 @@ function torchValues(key: string, tensor: TorchTensor, source: string): { values
     case 'I32':
       return { values: tensor.data as Int32Array, dtype: 'int32' };
     default:
-      throw new Error(`${source}: '${key}' has dtype ${tensor.dtype}, which a RATLIP state dict does not hold`);
+      throw new Error(
+        `${source}: '${key}' has dtype ${tensor.dtype}, which a RATLIP state dict does not hold`,
+      );
   }
 }
 

@@ -14,7 +14,9 @@ const blockList = () => z.array(z.number().int().nonnegative());
 export const clipVisionSchema = z
   .object({
     imageSize: positiveInt().describe('CLIP input side in px (ViT-B/32: 224).'),
-    patchSize: positiveInt().describe('Patch side in px; the token grid is imageSize / patchSize (ViT-B/32: 32 -> 7).'),
+    patchSize: positiveInt().describe(
+      'Patch side in px; the token grid is imageSize / patchSize (ViT-B/32: 32 -> 7).',
+    ),
     width: positiveInt().describe('Token width in channels (ViT-B/32: 768); also the mapper and NetD width.'),
     layers: positiveInt().describe('Residual attention blocks (ViT-B/32: 12).'),
     heads: positiveInt().describe('Attention heads per block (ViT-B/32: 12).'),
@@ -79,25 +81,34 @@ export const ratSchema = z
     initialState: z
       .enum(['zeros', 'noise'])
       .default('zeros')
-      .describe("Paper mode: state at each generator call, zeros (default) or Linear(noise) as RAT-GAN."),
+      .describe('Paper mode: state at each generator call, zeros (default) or Linear(noise) as RAT-GAN.'),
   })
   .strict();
 
 /** The generator (official NetG). */
 export const generatorSchema = z
   .object({
-    ngf: positiveInt().default(64).describe('Base channel count (official ngf). Default 64; a multiple of 16 with shuffle attention.'),
+    ngf: positiveInt()
+      .default(64)
+      .describe('Base channel count (official ngf). Default 64; a multiple of 16 with shuffle attention.'),
     noiseDim: positiveInt().default(100).describe('Noise size z in values. Default 100.'),
     codeChannels: positiveInt().default(64).describe('Channels of the projected noise code. Default 64.'),
     codeSize: positiveInt()
       .nullable()
       .default(null)
-      .describe('Side of the noise code in cells; must equal the CLIP token grid. Default null: the grid (7).'),
+      .describe(
+        'Side of the noise code in cells; must equal the CLIP token grid. Default null: the grid (7).',
+      ),
     midChannels: positiveInt().default(32).describe('Middle channels of the adapter M-blocks. Default 32.'),
     adapterBlocks: positiveInt().default(4).describe('Number of adapter M-blocks. Default 4.'),
     adapterKernel: positiveInt().default(3).describe('Kernel side of the M-block convs in px. Default 3.'),
-    fuseKernel: positiveInt().default(5).describe('Kernel side of conv_fuse and the mapping conv in px. Default 5.'),
-    mapperScale: z.number().default(0.1).describe('Weight of the mapper output M in conv(F + scale M). Default 0.1.'),
+    fuseKernel: positiveInt()
+      .default(5)
+      .describe('Kernel side of conv_fuse and the mapping conv in px. Default 5.'),
+    mapperScale: z
+      .number()
+      .default(0.1)
+      .describe('Weight of the mapper output M in conv(F + scale M). Default 0.1.'),
     rat: ratSchema.prefault({}),
     blockChannels: z
       .array(z.tuple([positiveInt(), positiveInt()]))
@@ -114,7 +125,9 @@ export const generatorSchema = z
     outputSize: positiveInt()
       .nullable()
       .default(null)
-      .describe('Generated image side in px. Default null: imageSize when clean, else the official hard-coded 224.'),
+      .describe(
+        'Generated image side in px. Default null: imageSize when clean, else the official hard-coded 224.',
+      ),
   })
   .strict();
 
@@ -122,7 +135,9 @@ export const generatorSchema = z
 export const discriminatorSchema = z
   .object({
     outChannels: positiveInt().default(512).describe('Output channels of the main D-block. Default 512.'),
-    netCHiddenChannels: positiveInt().default(128).describe('Channels of NetC between its two convs. Default 128.'),
+    netCHiddenChannels: positiveInt()
+      .default(128)
+      .describe('Channels of NetC between its two convs. Default 128.'),
     netCKernels: z
       .tuple([positiveInt(), positiveInt()])
       .nullable()
@@ -136,7 +151,10 @@ export const discriminatorSchema = z
 /** Exponential moving average of the generator weights for sampling. */
 export const emaSchema = z
   .object({
-    enabled: z.boolean().default(false).describe('Keep an EMA copy of G for sampling. Default false (faithful presets: off).'),
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe('Keep an EMA copy of G for sampling. Default false (faithful presets: off).'),
     decay: z.number().min(0).max(1).default(0.999).describe('EMA decay per step. Default 0.999.'),
   })
   .strict();
@@ -146,7 +164,9 @@ export const trainingSchema = z
   .object({
     batchSize: positiveInt()
       .default(64)
-      .describe('Images per step. Default 64 (the official per-GPU batch; the paper ran 8 GPUs, global 512).'),
+      .describe(
+        'Images per step. Default 64 (the official per-GPU batch; the paper ran 8 GPUs, global 512).',
+      ),
     learningRateG: z.number().positive().default(1e-4).describe('Adam learning rate of G. Default 1e-4.'),
     learningRateD: z.number().positive().default(4e-4).describe('Adam learning rate of D + C. Default 4e-4.'),
     beta1: z.number().min(0).max(1).default(0).describe('Adam beta1. Default 0.'),
@@ -162,9 +182,15 @@ export const trainingSchema = z
     ema: emaSchema.prefault({}),
     seed: z.number().int().default(0).describe('Seed of initialisation, noise and data order. Default 0.'),
     epochs: positiveInt().default(1501).describe('Epochs of a full run (official: 1501). Default 1501.'),
-    checkpointEveryEpochs: positiveInt().default(5).describe('Epochs between checkpoints (birds: 20). Default 5.'),
-    sampleEveryEpochs: positiveInt().default(5).describe('Epochs between fixed-noise sample grids. Default 5.'),
-    evalEveryEpochs: positiveInt().default(5).describe('Epochs between FID/CLIP-score evaluations (birds: 20). Default 5.'),
+    checkpointEveryEpochs: positiveInt()
+      .default(5)
+      .describe('Epochs between checkpoints (birds: 20). Default 5.'),
+    sampleEveryEpochs: positiveInt()
+      .default(5)
+      .describe('Epochs between fixed-noise sample grids. Default 5.'),
+    evalEveryEpochs: positiveInt()
+      .default(5)
+      .describe('Epochs between FID/CLIP-score evaluations (birds: 20). Default 5.'),
   })
   .strict();
 
@@ -183,10 +209,14 @@ export const ratlipConfigSchema = z
       .string()
       .nullable()
       .default(null)
-      .describe("Dataset kind the preset is meant for ('birds', 'flowers', 'faces', 'shapes'); records only."),
+      .describe(
+        "Dataset kind the preset is meant for ('birds', 'flowers', 'faces', 'shapes'); records only.",
+      ),
     imageSize: positiveInt()
       .default(256)
-      .describe('Training image side in px (official imsize 256); also the G output side when clean. Default 256.'),
+      .describe(
+        'Training image side in px (official imsize 256); also the G output side when clean. Default 256.',
+      ),
     imageChannels: positiveInt().default(3).describe('Image channels. Default 3.'),
     clean: z
       .boolean()

@@ -82,10 +82,12 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
     config: official('galip', 'faces'),
   },
   'ratlip-shapes-64': {
-    description: "Small CPU RATLIP for the built-in Shapes data: @ratlip/clip's 'small' CLIP, 64 px clean output.",
+    description:
+      "Small CPU RATLIP for the built-in Shapes data: @ratlip/clip's 'small' CLIP, 64 px clean output.",
     reproduces:
       'No published numbers: the trainer default. Same structure as the official model (adapter with RAT, mapper, ' +
-      'Conv_shuffle G-blocks, CLIP-feature D), scaled to an 8 x 8 token grid of width 128 and ngf 32.',
+      'Conv_shuffle G-blocks, CLIP-feature D), scaled to an 8 x 8 token grid of width 128, ngf 16 and batch 8 ' +
+      '(a TF.js training step holds about 190 MB per image; batch 8 stays inside the wasm heap).',
     config: {
       name: 'ratlip-shapes-64',
       architecture: 'ratlip',
@@ -93,14 +95,22 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
       imageSize: 64,
       clean: true,
       clip: clipSection('small'),
-      generator: { ngf: 32, noiseDim: 100, codeChannels: 64, midChannels: 32 },
+      generator: { ngf: 16, noiseDim: 100, codeChannels: 64, midChannels: 32 },
       discriminator: { outChannels: 256, netCHiddenChannels: 128 },
-      training: { batchSize: 32, epochs: 200, checkpointEveryEpochs: 1, sampleEveryEpochs: 1, evalEveryEpochs: 5 },
+      training: {
+        batchSize: 8,
+        epochs: 200,
+        checkpointEveryEpochs: 1,
+        sampleEveryEpochs: 1,
+        evalEveryEpochs: 5,
+      },
     },
   },
   'ratlip-tiny': {
-    description: "The smallest sensible RATLIP, for tests and benchmarks: @ratlip/clip's 'tiny' CLIP, 32 px clean.",
-    reproduces: 'Nothing published: exercises every part of the model (4 x 4 token grid, width 64) in milliseconds.',
+    description:
+      "The smallest sensible RATLIP, for tests and benchmarks: @ratlip/clip's 'tiny' CLIP, 32 px clean.",
+    reproduces:
+      'Nothing published: exercises every part of the model (4 x 4 token grid, width 64) in milliseconds.',
     config: {
       name: 'ratlip-tiny',
       architecture: 'ratlip',
@@ -110,7 +120,13 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
       clip: clipSection('tiny'),
       generator: { ngf: 16, noiseDim: 32, codeChannels: 32, midChannels: 16, rat: { hiddenSize: 16 } },
       discriminator: { outChannels: 64, netCHiddenChannels: 32 },
-      training: { batchSize: 8, epochs: 10, checkpointEveryEpochs: 1, sampleEveryEpochs: 1, evalEveryEpochs: 1 },
+      training: {
+        batchSize: 8,
+        epochs: 10,
+        checkpointEveryEpochs: 1,
+        sampleEveryEpochs: 1,
+        evalEveryEpochs: 1,
+      },
     },
   },
 };

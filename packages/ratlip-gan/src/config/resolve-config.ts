@@ -47,7 +47,8 @@ function parse(input: unknown, source: string): RatlipConfig {
 function checkBlocks(source: string, field: string, blocks: readonly number[], layers: number): void {
   const seen = new Set<number>();
   for (const block of blocks) {
-    if (block >= layers) fail(source, field, `lists block ${block}, but the CLIP image tower has ${layers} blocks`);
+    if (block >= layers)
+      fail(source, field, `lists block ${block}, but the CLIP image tower has ${layers} blocks`);
     if (seen.has(block)) fail(source, field, `lists block ${block} twice`);
     seen.add(block);
   }
@@ -56,10 +57,18 @@ function checkBlocks(source: string, field: string, blocks: readonly number[], l
 function derive(config: RatlipConfig, source: string): ResolvedRatlipConfig {
   const { vision, text } = config.clip;
   if (vision.imageSize % vision.patchSize !== 0) {
-    fail(source, 'clip.vision.imageSize', `(${vision.imageSize}) must be a multiple of patchSize (${vision.patchSize})`);
+    fail(
+      source,
+      'clip.vision.imageSize',
+      `(${vision.imageSize}) must be a multiple of patchSize (${vision.patchSize})`,
+    );
   }
   if (vision.embedDim !== text.embedDim) {
-    fail(source, 'clip.text.embedDim', `(${text.embedDim}) must equal clip.vision.embedDim (${vision.embedDim})`);
+    fail(
+      source,
+      'clip.text.embedDim',
+      `(${text.embedDim}) must equal clip.vision.embedDim (${vision.embedDim})`,
+    );
   }
   const grid = vision.imageSize / vision.patchSize;
   if (config.clip.tapBlocks.length === 0) fail(source, 'clip.tapBlocks', 'must list at least one block');
@@ -75,13 +84,21 @@ function derive(config: RatlipConfig, source: string): ResolvedRatlipConfig {
   blockChannels.forEach(([, out], i) => {
     const next = blockChannels[i + 1];
     if (next && next[0] !== out) {
-      fail(source, 'generator.blockChannels', `block ${i} outputs ${out} channels but block ${i + 1} takes ${next[0]}`);
+      fail(
+        source,
+        'generator.blockChannels',
+        `block ${i} outputs ${out} channels but block ${i + 1} takes ${next[0]}`,
+      );
     }
   });
   const outputSize = generator.outputSize ?? (config.clean ? config.imageSize : OFFICIAL_OUTPUT_SIZE);
   const blockSizes = generator.blockSizes ?? generatorBlockSizes(blockChannels.length, outputSize);
   if (blockSizes.length !== blockChannels.length) {
-    fail(source, 'generator.blockSizes', `has ${blockSizes.length} sizes for ${blockChannels.length} G-blocks`);
+    fail(
+      source,
+      'generator.blockSizes',
+      `has ${blockSizes.length} sizes for ${blockChannels.length} G-blocks`,
+    );
   }
   if (blockSizes[blockSizes.length - 1] !== outputSize) {
     fail(source, 'generator.blockSizes', `must end with generator.outputSize (${outputSize})`);
@@ -100,7 +117,11 @@ function derive(config: RatlipConfig, source: string): ResolvedRatlipConfig {
   }
   const netCKernels = config.discriminator.netCKernels ?? netCKernelSizes(grid);
   if (netCKernels[0] + netCKernels[1] - 1 !== grid) {
-    fail(source, 'discriminator.netCKernels', `[${netCKernels.join(', ')}] must satisfy k1 + k2 - 1 = grid (${grid})`);
+    fail(
+      source,
+      'discriminator.netCKernels',
+      `[${netCKernels.join(', ')}] must satisfy k1 + k2 - 1 = grid (${grid})`,
+    );
   }
   return {
     ...config,

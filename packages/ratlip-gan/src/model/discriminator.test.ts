@@ -16,7 +16,7 @@ import {
 } from '../testing/fixture-support.test-support';
 import { rollBatch } from '../train/losses';
 import { encodeImagesForDiscriminator } from './clip-image-features';
-import { netCForward, type NetCParams } from './net-c';
+import { type NetCParams, netCForward } from './net-c';
 import { type NetDParams, netDForwardWithIntermediates } from './net-d';
 
 const netFile = readFixture('ratlip/06_netd_netc_procedural.safetensors');
@@ -72,7 +72,10 @@ describe('NetD + NetC (fixture 06) and the CLIP image encoder path (fixture 08) 
       tapBlocks: config.clip.tapBlocks,
     });
     expect(tf.memory().numTensors).toBe(before + 2);
-    const clipInput = generatedImagesToClipInput(image, { imageSize: vision.config.imageSize, quirk: 'ratlip' });
+    const clipInput = generatedImagesToClipInput(image, {
+      imageSize: vision.config.imageSize,
+      quirk: 'ratlip',
+    });
     const { output } = netDForwardWithIntermediates(netD, localFeatures);
     const logits = netCForward(netC, output, sent);
     const mismatched = rollBatch(sent, 1);
@@ -89,6 +92,16 @@ describe('NetD + NetC (fixture 06) and the CLIP image encoder path (fixture 08) 
       expectBigModelClose(`08 ${name}`, actual, expected);
       expected.dispose();
     }
-    tf.dispose([image, sent, localFeatures, embedding, clipInput, output, logits, mismatched, mismatchLogits]);
+    tf.dispose([
+      image,
+      sent,
+      localFeatures,
+      embedding,
+      clipInput,
+      output,
+      logits,
+      mismatched,
+      mismatchLogits,
+    ]);
   });
 });

@@ -39,7 +39,9 @@ function sentencesFor(model: RatlipGan, options: GenerateOptions): tf.Tensor2D {
   }
   if (options.texts) {
     if (!model.sentenceEncoder) {
-      throw new Error('generate: texts need a sentenceEncoder (RatlipGanOptions.sentenceEncoder); or pass sentenceEmbeddings');
+      throw new Error(
+        'generate: texts need a sentenceEncoder (RatlipGanOptions.sentenceEncoder); or pass sentenceEmbeddings',
+      );
     }
     if (options.texts.length === 0) throw new Error('generate: texts is empty');
     return model.sentenceEncoder.encode(options.texts);
@@ -63,7 +65,9 @@ function noiseFor(model: RatlipGan, options: GenerateOptions, count: number): tf
 
 /** Generator outputs to the sampling range: NaN -> 0, clamped to [-1, 1]. */
 export function toImageRange(images: tf.Tensor): tf.Tensor4D {
-  return tf.tidy(() => tf.clipByValue(tf.where(tf.isNaN(images), tf.zerosLike(images), images), -1, 1) as tf.Tensor4D);
+  return tf.tidy(
+    () => tf.clipByValue(tf.where(tf.isNaN(images), tf.zerosLike(images), images), -1, 1) as tf.Tensor4D,
+  );
 }
 
 /** Images in [-1, 1] to int32 0..255: `floor((x + 1) / 2 * 255 + 0.5)`, as torchvision's `save_image`. */
@@ -78,7 +82,8 @@ export function generateImages(model: RatlipGan, options: GenerateOptions): tf.T
   const sentences = sentencesFor(model, options);
   try {
     const count = options.count ?? options.noise?.shape[0] ?? sentences.shape[0];
-    if (!Number.isInteger(count) || count <= 0) throw new Error(`generate: count must be a positive integer, got ${count}`);
+    if (!Number.isInteger(count) || count <= 0)
+      throw new Error(`generate: count must be a positive integer, got ${count}`);
     if (sentences.shape[0] !== 1 && sentences.shape[0] !== count) {
       throw new Error(`generate: ${sentences.shape[0]} sentences for ${count} images (give 1 or ${count})`);
     }
@@ -93,9 +98,13 @@ export function generateImages(model: RatlipGan, options: GenerateOptions): tf.T
         const parts: tf.Tensor4D[] = [];
         for (let start = 0; start < count; start += batchSize) {
           const size = Math.min(batchSize, count - start);
-          const raw = model.generator(noise.slice([start, 0], [size, -1]), all.slice([start, 0], [size, -1]), {
-            useEma: options.useEma ?? true,
-          });
+          const raw = model.generator(
+            noise.slice([start, 0], [size, -1]),
+            all.slice([start, 0], [size, -1]),
+            {
+              useEma: options.useEma ?? true,
+            },
+          );
           parts.push(toImageRange(raw));
         }
         const images = parts.length === 1 ? parts[0]! : tf.concat(parts, 0);

@@ -13,7 +13,7 @@ export function namedTensors(tree: object, prefix = ''): Map<string, tf.Tensor> 
       return;
     }
     if (Array.isArray(node)) {
-      node.forEach((item, index) => visit(item, `${path}${index}.`));
+      for (const [index, item] of node.entries()) visit(item, `${path}${index}.`);
       return;
     }
     if (node !== null && typeof node === 'object') {

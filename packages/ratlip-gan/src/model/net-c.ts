@@ -44,7 +44,12 @@ export function initNetC(config: ResolvedRatlipConfig, rng: SeededRandom): NetCP
 export function netCForward(params: NetCParams, features: tf.Tensor, sentence: tf.Tensor): tf.Tensor4D {
   const [batch, height, width, channels] = features.shape;
   const expected = params.joint0.kernel.shape[2]! - channels!;
-  if (features.rank !== 4 || sentence.rank !== 2 || sentence.shape[0] !== batch || sentence.shape[1] !== expected) {
+  if (
+    features.rank !== 4 ||
+    sentence.rank !== 2 ||
+    sentence.shape[0] !== batch ||
+    sentence.shape[1] !== expected
+  ) {
     throw new Error(
       `NetC: expected features [batch, grid, grid, C] and sentence [batch, ${expected}], got ` +
         `[${features.shape.join(', ')}] and [${sentence.shape.join(', ')}]`,

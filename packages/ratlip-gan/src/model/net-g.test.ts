@@ -15,14 +15,24 @@ import {
   proceduralStateDict,
   proceduralVitB32Vision,
 } from '../testing/fixture-support.test-support';
-import { exportNetGToStateDict, initNetG, loadNetGFromStateDict, NET_G_CLIP_PREFIX, type NetGParams } from './net-g';
-import { netGForward, netGForwardWithIntermediates } from './net-g';
+import {
+  exportNetGToStateDict,
+  initNetG,
+  loadNetGFromStateDict,
+  NET_G_CLIP_PREFIX,
+  type NetGParams,
+  netGForward,
+  netGForwardWithIntermediates,
+} from './net-g';
 
 const file = readFixture('ratlip/07_netg_procedural.safetensors');
-const reference = metadataJson<{ ngf: number; nz: number; cond_dim: number; imsize: number; ch_size: number }>(
-  file,
-  'config',
-);
+const reference = metadataJson<{
+  ngf: number;
+  nz: number;
+  cond_dim: number;
+  imsize: number;
+  ch_size: number;
+}>(file, 'config');
 const stateDictShapes = metadataJson<Record<string, number[]>>(file, 'netG_state_dict_keys');
 const ownShapes = Object.fromEntries(
   Object.entries(stateDictShapes).filter(([key]) => !key.startsWith(NET_G_CLIP_PREFIX)),
@@ -42,7 +52,11 @@ describe('NetG (fixture 07: official RATLIP NetG, legacy RAT, procedural weights
 
   beforeAll(async () => {
     await useBackend('wasm');
-    dict = proceduralStateDict(ownShapes, metadataJson<ProceduralRules>(file, 'netG_rules'), file.metadata['netG_hash_prefix']!);
+    dict = proceduralStateDict(
+      ownShapes,
+      metadataJson<ProceduralRules>(file, 'netG_rules'),
+      file.metadata['netG_hash_prefix']!,
+    );
     netG = loadNetGFromStateDict(dict, config);
     vision = proceduralVitB32Vision(metadataJson<ProceduralRules>(file, 'clip_rules'));
   });

@@ -143,7 +143,12 @@ export interface NetGOutputs {
   readonly intermediates: Record<string, tf.Tensor>;
 }
 
-function checkInputs(params: NetGParams, vision: ClipVisionTransformer, noise: tf.Tensor, sentence: tf.Tensor) {
+function checkInputs(
+  params: NetGParams,
+  vision: ClipVisionTransformer,
+  noise: tf.Tensor,
+  sentence: tf.Tensor,
+) {
   const { noiseDim, sentenceDim, clipWidth, codeSize } = params.config;
   const batch = noise.shape[0];
   if (noise.rank !== 2 || noise.shape[1] !== noiseDim) {
@@ -183,7 +188,9 @@ function run(
     config.clipWidth,
   ]) as tf.Tensor3D;
   record?.('prompts', prompts);
-  const chain = adapter.rat ? RecurrentAffineChain.start(adapter.rat, { batchSize: batch, noise }) : undefined;
+  const chain = adapter.rat
+    ? RecurrentAffineChain.start(adapter.rat, { batchSize: batch, noise })
+    : undefined;
   let h: tf.Tensor4D = code;
   adapter.blocks.forEach((block, i) => {
     h = mBlockForward(block, h, cond, { training, chain });

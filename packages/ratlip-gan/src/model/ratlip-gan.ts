@@ -11,8 +11,20 @@ import type { ResolvedRatlipConfig } from '../config/config-schema';
 import { GeneratorEma } from '../train/generator-ema';
 import { type ClipImageFeatures, encodeImagesForDiscriminator } from './clip-image-features';
 import { type GenerateOptions, generateImages } from './generate';
-import { exportNetCToStateDict, initNetC, loadNetCFromStateDict, type NetCParams, netCForward } from './net-c';
-import { exportNetDToStateDict, initNetD, loadNetDFromStateDict, type NetDParams, netDForward } from './net-d';
+import {
+  exportNetCToStateDict,
+  initNetC,
+  loadNetCFromStateDict,
+  type NetCParams,
+  netCForward,
+} from './net-c';
+import {
+  exportNetDToStateDict,
+  initNetD,
+  loadNetDFromStateDict,
+  type NetDParams,
+  netDForward,
+} from './net-d';
 import {
   exportNetGToStateDict,
   initNetG,
@@ -123,7 +135,11 @@ export class RatlipGan {
    * A model from official state dicts (PyTorch layouts; `mapping.CLIP_ViT.*` ignored). The tensors of
    * `dicts` are copied, not kept.
    */
-  static fromStateDicts(config: ResolvedRatlipConfig, dicts: RatlipStateDicts, options: RatlipGanOptions): RatlipGan {
+  static fromStateDicts(
+    config: ResolvedRatlipConfig,
+    dicts: RatlipStateDicts,
+    options: RatlipGanOptions,
+  ): RatlipGan {
     const netG = loadNetGFromStateDict(dicts.netG, config);
     const netD = dicts.netD ? loadNetDFromStateDict(dicts.netD, config.clip.tapBlocks.length) : undefined;
     const netC = dicts.netC ? loadNetCFromStateDict(dicts.netC) : undefined;
@@ -141,7 +157,11 @@ export class RatlipGan {
    * @param sentence `[batch, sentenceDim]`.
    * @returns `[batch, outputSize, outputSize, channels]`, unbounded.
    */
-  generator(noise: tf.Tensor, sentence: tf.Tensor, options: NetGForwardOptions & { useEma?: boolean } = {}): tf.Tensor4D {
+  generator(
+    noise: tf.Tensor,
+    sentence: tf.Tensor,
+    options: NetGForwardOptions & { useEma?: boolean } = {},
+  ): tf.Tensor4D {
     const params = options.useEma && this.ema ? this.ema.params : this.netG;
     return netGForward(params, this.vision, noise, sentence, { training: options.training ?? false });
   }
@@ -185,7 +205,12 @@ export class RatlipGan {
   }
 
   /** The official state dicts (new tensors the caller disposes). */
-  exportStateDicts(): { netG: MutableStateDict; netD?: MutableStateDict; netC?: MutableStateDict; netGEma?: MutableStateDict } {
+  exportStateDicts(): {
+    netG: MutableStateDict;
+    netD?: MutableStateDict;
+    netC?: MutableStateDict;
+    netGEma?: MutableStateDict;
+  } {
     return {
       netG: exportNetGToStateDict(this.netG),
       ...(this.netD ? { netD: exportNetDToStateDict(this.netD) } : {}),
@@ -198,7 +223,9 @@ export class RatlipGan {
   parameterCounts(): RatlipParameterCounts {
     return {
       generator: countTrainableParameters(this.netG),
-      discriminator: (this.netD ? countTrainableParameters(this.netD) : 0) + (this.netC ? countTrainableParameters(this.netC) : 0),
+      discriminator:
+        (this.netD ? countTrainableParameters(this.netD) : 0) +
+        (this.netC ? countTrainableParameters(this.netC) : 0),
     };
   }
 

@@ -110,16 +110,18 @@ export function expectBigModelClose(
     maxRef = Math.max(maxRef, Math.abs(b[i]!));
   }
   worstErrors.set(label, { maxAbs, relative: maxAbs / maxRef });
-  expect(maxAbs, `${label}: max |d| ${maxAbs} vs 1e-4 * max|ref| ${relativeTolerance * maxRef}`).toBeLessThanOrEqual(
-    relativeTolerance * maxRef,
-  );
+  expect(
+    maxAbs,
+    `${label}: max |d| ${maxAbs} vs 1e-4 * max|ref| ${relativeTolerance * maxRef}`,
+  ).toBeLessThanOrEqual(relativeTolerance * maxRef);
   return maxAbs;
 }
 
 /** Prints the recorded worst errors (vitest shows it in the run log). */
 export function printWorstErrors(title: string): void {
   const lines = [...worstErrors].map(
-    ([label, { maxAbs, relative }]) => `  ${label}: max|d| ${maxAbs.toExponential(2)} (${relative.toExponential(2)} of max|ref|)`,
+    ([label, { maxAbs, relative }]) =>
+      `  ${label}: max|d| ${maxAbs.toExponential(2)} (${relative.toExponential(2)} of max|ref|)`,
   );
   console.log(`[${title}] worst errors:\n${lines.join('\n')}`);
 }
@@ -172,7 +174,9 @@ export function proceduralDiscriminatorDicts(
     const rules = metadataJson<ProceduralRules>(file, `${net}_rules`);
     expect(Object.keys(exported).sort(), `${net} official keys`).toEqual(Object.keys(rules).sort());
     const prefix = file.metadata[`${net}_hash_key`]!.replace(/<[^>]*>$/, '');
-    const keyShapes = Object.fromEntries(Object.entries(exported).map(([key, tensor]) => [key, tensor.shape]));
+    const keyShapes = Object.fromEntries(
+      Object.entries(exported).map(([key, tensor]) => [key, tensor.shape]),
+    );
     return proceduralStateDict(keyShapes, rules, prefix);
   };
   return { netD: build('netD', shapes.netD), netC: build('netC', shapes.netC) };

@@ -91,8 +91,14 @@ export class AdamOptimizer {
    * variable's shape; the error names the first that is not.
    * @param source names the file in error messages.
    */
-  loadState(tensors: Readonly<Record<string, tf.Tensor>>, step: number, prefix = '', source = 'optimizer state'): void {
-    if (!Number.isInteger(step) || step < 0) throw new Error(`${source}: step must be a non-negative integer, got ${step}`);
+  loadState(
+    tensors: Readonly<Record<string, tf.Tensor>>,
+    step: number,
+    prefix = '',
+    source = 'optimizer state',
+  ): void {
+    if (!Number.isInteger(step) || step < 0)
+      throw new Error(`${source}: step must be a non-negative integer, got ${step}`);
     for (const [name, variable] of this.variables) {
       for (const [kind, moments] of [
         ['exp_avg', this.firstMoments],

@@ -24,7 +24,10 @@ export class GeneratorEma {
     if (!(decay >= 0 && decay <= 1)) throw new Error(`GeneratorEma: decay must be in [0, 1], got ${decay}`);
     this.params = cloneParamsFrozen(source);
     const averages = namedTensors(this.params);
-    this.pairs = [...namedTensors(source)].map(([path, tensor]) => [tensor, averages.get(path) as tf.Variable]);
+    this.pairs = [...namedTensors(source)].map(([path, tensor]) => [
+      tensor,
+      averages.get(path) as tf.Variable,
+    ]);
   }
 
   /** One EMA update from the source's current weights. */

@@ -35,7 +35,18 @@ describe('small losses', () => {
       expect(hingeRealLoss(logits).dataSync()[0]).toBeCloseTo((0 + 0.5 + 4) / 3, 6);
       expect(hingeFakeLoss(logits).dataSync()[0]).toBeCloseTo((3 + 1.5 + 0) / 3, 6);
       expect(Array.from(rollBatch(tf.tensor2d([[1], [2], [3]]), 1).dataSync())).toEqual([2, 3, 1]);
-      const cos = cosineSimilarity(tf.tensor2d([[1, 0], [1, 1], [0, 0]]), tf.tensor2d([[2, 0], [-1, -1], [1, 0]]));
+      const cos = cosineSimilarity(
+        tf.tensor2d([
+          [1, 0],
+          [1, 1],
+          [0, 0],
+        ]),
+        tf.tensor2d([
+          [2, 0],
+          [-1, -1],
+          [1, 0],
+        ]),
+      );
       expect(Array.from(cos.dataSync()).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([1, -1, 0]);
     });
   });
@@ -95,12 +106,17 @@ describe('MA-GP (fixture 09): value, input gradients and its gradients w.r.t. Ne
       'netD.main.gamma': [netD.main.gamma as tf.Variable, (g) => g.clone()],
     };
     const stored = file.names().filter((name) => name.startsWith(GRADIENT_PREFIX));
-    expect(stored.map((name) => name.slice(GRADIENT_PREFIX.length)).sort()).toEqual(Object.keys(parameters).sort());
+    expect(stored.map((name) => name.slice(GRADIENT_PREFIX.length)).sort()).toEqual(
+      Object.keys(parameters).sort(),
+    );
     const before = tf.memory().numTensors;
-    const { value, grads } = tf.variableGrads(() => {
-      const real = discriminateReal(netD, netC, features, sent);
-      return matchingAwareGradientPenalty(real.gradFeatures, real.gradSentences).penalty;
-    }, Object.values(parameters).map(([variable]) => variable));
+    const { value, grads } = tf.variableGrads(
+      () => {
+        const real = discriminateReal(netD, netC, features, sent);
+        return matchingAwareGradientPenalty(real.gradFeatures, real.gradSentences).penalty;
+      },
+      Object.values(parameters).map(([variable]) => variable),
+    );
     expect(tf.memory().numTensors).toBe(before + 1 + Object.keys(grads).length);
     for (const [name, [variable, toTorch]] of Object.entries(parameters)) {
       const gradient = grads[variable.name];

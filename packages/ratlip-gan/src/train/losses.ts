@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { netCForward, type NetCParams } from '../model/net-c';
-import { netDForward, type NetDParams } from '../model/net-d';
+import { type NetCParams, netCForward } from '../model/net-c';
+import { type NetDParams, netDForward } from '../model/net-d';
 
 /**
  * The losses of RATLIP/GALIP training (official `train.py` / `lib/modules.py`), channels-last.
@@ -26,7 +26,11 @@ export function rollBatch(x: tf.Tensor, shift = 1): tf.Tensor {
   if (s === 0) return x.clone();
   return tf.tidy(() => {
     const size = x.shape.map(() => -1);
-    const head = tf.slice(x, x.shape.map((_, axis) => (axis === 0 ? s : 0)), size);
+    const head = tf.slice(
+      x,
+      x.shape.map((_, axis) => (axis === 0 ? s : 0)),
+      size,
+    );
     const tail = tf.slice(
       x,
       x.shape.map(() => 0),
@@ -101,7 +105,13 @@ export function rowSum(x: tf.Tensor): tf.Tensor1D {
     if (n <= 1024) return tf.sum(x, 1) as tf.Tensor1D;
     const chunk = Math.ceil(Math.sqrt(n));
     const chunks = Math.ceil(n / chunk);
-    const padded = chunks * chunk === n ? x : tf.pad(x, [[0, 0], [0, chunks * chunk - n]]);
+    const padded =
+      chunks * chunk === n
+        ? x
+        : tf.pad(x, [
+            [0, 0],
+            [0, chunks * chunk - n],
+          ]);
     return tf.sum(tf.sum(tf.reshape(padded, [batch, chunks, chunk]), 2), 1) as tf.Tensor1D;
   });
 }
@@ -208,7 +218,9 @@ export function generatorLosses(
   clipLossWeight: number,
 ): GeneratorLosses {
   return tf.tidy(() => {
-    const adversarial = tf.neg(tf.mean(netCForward(netC, netDForward(netD, fakeFeatures), sentences))) as tf.Scalar;
+    const adversarial = tf.neg(
+      tf.mean(netCForward(netC, netDForward(netD, fakeFeatures), sentences)),
+    ) as tf.Scalar;
     const clipSimilarity = tf.mean(cosineSimilarity(fakeEmbedding, sentences)) as tf.Scalar;
     const total = tf.sub(adversarial, tf.mul(clipSimilarity, clipLossWeight)) as tf.Scalar;
     return { adversarial, clipSimilarity, total };

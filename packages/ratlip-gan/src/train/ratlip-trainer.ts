@@ -101,7 +101,10 @@ export class RatlipTrainer {
     this.dataRandom = root.fork();
     const adam = { beta1: training.beta1, beta2: training.beta2, epsilon: training.epsilon };
     const gVariables = namedTrainableVariables(model.netG, 'netG.');
-    const dVariables = new Map([...namedTrainableVariables(netD, 'netD.'), ...namedTrainableVariables(netC, 'netC.')]);
+    const dVariables = new Map([
+      ...namedTrainableVariables(netD, 'netD.'),
+      ...namedTrainableVariables(netC, 'netC.'),
+    ]);
     this.optimizerG = new AdamOptimizer(gVariables, { ...adam, learningRate: training.learningRateG });
     this.optimizerD = new AdamOptimizer(dVariables, { ...adam, learningRate: training.learningRateD });
     this.generatorVariables = [...gVariables.values()];
@@ -117,7 +120,12 @@ export class RatlipTrainer {
     const { imageSize, imageChannels, clip } = this.model.config;
     const { images, sentences } = batch;
     const size = images.shape[0];
-    if (images.rank !== 4 || images.shape[1] !== imageSize || images.shape[2] !== imageSize || images.shape[3] !== imageChannels) {
+    if (
+      images.rank !== 4 ||
+      images.shape[1] !== imageSize ||
+      images.shape[2] !== imageSize ||
+      images.shape[3] !== imageChannels
+    ) {
       throw new Error(
         `RatlipTrainer.step: images must be [batch, ${imageSize}, ${imageSize}, ${imageChannels}], got [${images.shape.join(', ')}]`,
       );
@@ -157,10 +165,17 @@ export class RatlipTrainer {
           const fake = model.generator(noise, sentences, { training: true });
           const fakeFeatures = model.encodeImages(fake);
           const discriminatorStep = tf.variableGrads(() => {
-            const d = discriminatorLosses(netD, netC, real.localFeatures, fakeFeatures.localFeatures, sentences, {
-              weight: training.maGpWeight,
-              power: training.maGpPower,
-            });
+            const d = discriminatorLosses(
+              netD,
+              netC,
+              real.localFeatures,
+              fakeFeatures.localFeatures,
+              sentences,
+              {
+                weight: training.maGpWeight,
+                power: training.maGpPower,
+              },
+            );
             read(D_LOSS_NAMES, tf.keep(tf.stack([d.real, d.fake, d.mismatch, d.maGp, d.total])));
             return d.total;
           }, this.discriminatorVariables);

@@ -35,5 +35,9 @@ export function getBackendProvider(name: ConcreteBackendName): BackendProvider {
       `browser backends are opt-in: call registerBrowserBackends() from '@ratlip/runtime/browser' first`,
     );
   }
-  throw new BackendUnavailableError(name, 'unknown', `unknown backend; expected one of ${[...providers.keys()].join(', ')}`);
+  throw new BackendUnavailableError(
+    name,
+    'unknown',
+    `unknown backend; expected one of ${[...providers.keys()].join(', ')}`,
+  );
 }

@@ -73,7 +73,10 @@ export interface BackendInfo {
 }
 
 /** What a backend provider reports about itself after activating. */
-export type ActivatedBackend = Pick<BackendInfo, 'packageName' | 'packageVersion' | 'threads' | 'device' | 'simd'>;
+export type ActivatedBackend = Pick<
+  BackendInfo,
+  'packageName' | 'packageVersion' | 'threads' | 'device' | 'simd'
+>;
 
 /** One entry of the backend registry: how to load and switch to a backend. */
 export interface BackendProvider {

@@ -17,6 +17,11 @@ export const cpuBackend: BackendProvider = {
       const backend = tf.backend() as { firstUse?: unknown };
       if (typeof backend.firstUse === 'boolean') backend.firstUse = false;
     }
-    return { packageName: '@tensorflow/tfjs-backend-cpu', packageVersion: tf.version_core, threads: 1, device: 'cpu' };
+    return {
+      packageName: '@tensorflow/tfjs-backend-cpu',
+      packageVersion: tf.version_core,
+      threads: 1,
+      device: 'cpu',
+    };
   },
 };

@@ -39,7 +39,12 @@ describe('useBackend', () => {
     expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
     // A 3x3 box sum over a 4x4 image of ones: 4 corners see 4, 8 edges 6, 4 inner pixels 9.
     const sum = tf.tidy(
-      () => tf.sum(tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 1]) as tf.Tensor4D, 1, 'same')).dataSync()[0],
+      () =>
+        tf
+          .sum(
+            tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 1]) as tf.Tensor4D, 1, 'same'),
+          )
+          .dataSync()[0],
     );
     expect(sum).toBe(100);
   });
@@ -47,14 +52,17 @@ describe('useBackend', () => {
   test.each([
     ['tensorflow', '@tensorflow/tfjs-node'],
     ['tensorflow-gpu', '@tensorflow/tfjs-node-gpu'],
-  ] as const)("a missing '%s' fails naming %s and how to install it, and keeps the current backend", async (name, packageName) => {
-    await useBackend('cpu');
-    const failure = useBackend(name);
-    await expect(failure).rejects.toBeInstanceOf(BackendUnavailableError);
-    await expect(failure).rejects.toThrow(`npm install ${packageName}`);
-    await expect(failure).rejects.toMatchObject({ backend: name, packageName });
-    expect(tf.getBackend()).toBe('cpu');
-  });
+  ] as const)(
+    "a missing '%s' fails naming %s and how to install it, and keeps the current backend",
+    async (name, packageName) => {
+      await useBackend('cpu');
+      const failure = useBackend(name);
+      await expect(failure).rejects.toBeInstanceOf(BackendUnavailableError);
+      await expect(failure).rejects.toThrow(`npm install ${packageName}`);
+      await expect(failure).rejects.toMatchObject({ backend: name, packageName });
+      expect(tf.getBackend()).toBe('cpu');
+    },
+  );
 
   test("'auto' in Node tries the native backend, then lands on wasm and says why it skipped", async () => {
     const info = await useBackend('auto', { native: 'tensorflow' });
@@ -76,7 +84,9 @@ describe('useBackend', () => {
   });
 
   test('browser backends are opt-in through the browser entry', async () => {
-    await expect(useBackend('webgpu')).rejects.toThrow("registerBrowserBackends() from '@ratlip/runtime/browser'");
+    await expect(useBackend('webgpu')).rejects.toThrow(
+      "registerBrowserBackends() from '@ratlip/runtime/browser'",
+    );
     registerBrowserBackends();
     registerBrowserBackends();
     expect(getBackendProvider('webgpu').packageName).toBe('@tensorflow/tfjs-backend-webgpu');

@@ -85,9 +85,14 @@ async function activate(
  * @param name the backend; default 'auto'.
  * @throws BackendUnavailableError naming the npm package to install when the backend cannot be used.
  */
-export async function useBackend(name: BackendName = 'auto', options: UseBackendOptions = {}): Promise<BackendInfo> {
+export async function useBackend(
+  name: BackendName = 'auto',
+  options: UseBackendOptions = {},
+): Promise<BackendInfo> {
   if (!backendNames.includes(name)) {
-    throw new Error(`useBackend: unknown backend '${String(name)}'; expected one of ${backendNames.join(', ')}`);
+    throw new Error(
+      `useBackend: unknown backend '${String(name)}'; expected one of ${backendNames.join(', ')}`,
+    );
   }
   registerHigherOrderGradients();
   registerCpuGradientKernelFixes();

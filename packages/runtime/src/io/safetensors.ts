@@ -1,5 +1,5 @@
-import { copyBytes } from './copy-bytes';
 import * as tf from '@tensorflow/tfjs';
+import { copyBytes } from './copy-bytes';
 import {
   bfloat16ArrayToFloat32,
   float16ArrayToFloat32,

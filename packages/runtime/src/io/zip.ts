@@ -1,5 +1,5 @@
-import { copyBytes } from './copy-bytes';
 import { deflateSync, inflateSync } from 'fflate';
+import { copyBytes } from './copy-bytes';
 import { crc32 } from './crc32';
 
 /**

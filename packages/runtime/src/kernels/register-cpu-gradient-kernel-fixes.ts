@@ -4,7 +4,10 @@ import { cpuResizeBilinearGradConfig } from './resize/resize-bilinear-grad';
 import { cpuResizeNearestNeighborGradConfig } from './resize/resize-nearest-neighbor-grad';
 
 /** cpu gradient kernels of tfjs 4.22 that return wrong values, with their replacements. */
-const cpuKernelFixes: readonly tf.KernelConfig[] = [cpuResizeNearestNeighborGradConfig, cpuResizeBilinearGradConfig];
+const cpuKernelFixes: readonly tf.KernelConfig[] = [
+  cpuResizeNearestNeighborGradConfig,
+  cpuResizeBilinearGradConfig,
+];
 
 /**
  * Replaces cpu gradient kernels that compute wrong first-order gradients: `ResizeNearestNeighborGrad`

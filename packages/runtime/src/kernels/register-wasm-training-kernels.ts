@@ -21,7 +21,9 @@ const wasmTrainingKernels: readonly tf.KernelConfig[] = [
 ];
 
 /** Names of the kernels {@link registerWasmTrainingKernels} installs for the 'wasm' backend. */
-export const wasmTrainingKernelNames: readonly string[] = wasmTrainingKernels.map((config) => config.kernelName);
+export const wasmTrainingKernelNames: readonly string[] = wasmTrainingKernels.map(
+  (config) => config.kernelName,
+);
 
 /**
  * Installs for the 'wasm' backend what training needs: `Conv2DBackpropFilter`,

@@ -43,7 +43,12 @@ function loss(parameters: Record<string, tf.Variable>, images: tf.Tensor4D, ids:
   h = tf.mul(p('gamma'), tf.conv2d(h as tf.Tensor4D, p('pointwise') as tf.Tensor4D, 1, 'valid'));
   const [, rows, cols] = h.shape;
   const tiled = tf.tile(tf.reshape(sentence, [batch, 1, 1, 6]), [1, rows!, cols!, 1]);
-  const logits = tf.conv2d(tf.concat([h as tf.Tensor4D, tiled as tf.Tensor4D], 3), p('head') as tf.Tensor4D, 1, 'valid');
+  const logits = tf.conv2d(
+    tf.concat([h as tf.Tensor4D, tiled as tf.Tensor4D], 3),
+    p('head') as tf.Tensor4D,
+    1,
+    'valid',
+  );
   return tf.mean(tf.square(logits));
 }
 

@@ -61,7 +61,8 @@ async function wasmVersusCpu(kernelName: string, inputs: Record<string, KernelIn
 /** Worst relative error seen per kernel, printed at the end for the record. */
 const worstRelative = new Map<string, number>();
 afterAll(() => {
-  for (const [kernelName, error] of worstRelative) console.log(`worst ${kernelName} wasm vs cpu: ${error.toExponential(2)}`);
+  for (const [kernelName, error] of worstRelative)
+    console.log(`worst ${kernelName} wasm vs cpu: ${error.toExponential(2)}`);
 });
 
 const random = new SeededRandom(20240611);
@@ -221,7 +222,11 @@ describe('conv2d gradient kernels on wasm match cpu', () => {
     const filter = floats(filterShape);
     const common = { strides: c.stride, pad: padFor(c), dataFormat: c.dataFormat };
     const filterError = await wasmVersusCpu('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape });
-    const inputError = await wasmVersusCpu('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: xShape });
+    const inputError = await wasmVersusCpu(
+      'Conv2DBackpropInput',
+      { dy, filter },
+      { ...common, inputShape: xShape },
+    );
     expect(filterError, 'Conv2DBackpropFilter').toBeLessThan(tolerance);
     expect(inputError, 'Conv2DBackpropInput').toBeLessThan(tolerance);
   });
@@ -267,21 +272,35 @@ describe('dilated depthwise conv2d gradient kernels on wasm are adjoint to the f
   ] as const)('dilation %d, pad %j', async (dilation, pad) => {
     await useBackend('wasm');
     const [batch, height, width, channels, multiplier] = [2, 11, 10, 3, 2];
-    const x = tf.tensor4d(random.normalArray(batch * height * width * channels), [batch, height, width, channels]);
-    const filter = tf.tensor4d(random.normalArray(3 * 2 * channels * multiplier), [3, 2, channels, multiplier]);
+    const x = tf.tensor4d(random.normalArray(batch * height * width * channels), [
+      batch,
+      height,
+      width,
+      channels,
+    ]);
+    const filter = tf.tensor4d(random.normalArray(3 * 2 * channels * multiplier), [
+      3,
+      2,
+      channels,
+      multiplier,
+    ]);
     const forward = tf.depthwiseConv2d(x, filter, 1, pad, 'NHWC', dilation);
     const dy = tf.tensor4d(random.normalArray(forward.size), forward.shape);
     const attrs = { strides: 1, dilations: dilation, pad };
-    const dx = tf.engine().runKernel(
-      'DepthwiseConv2dNativeBackpropInput',
-      { dy, filter },
-      { ...attrs, inputShape: x.shape },
-    ) as tf.Tensor;
-    const dFilter = tf.engine().runKernel(
-      'DepthwiseConv2dNativeBackpropFilter',
-      { x, dy },
-      { ...attrs, filterShape: filter.shape },
-    ) as tf.Tensor;
+    const dx = tf
+      .engine()
+      .runKernel(
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy, filter },
+        { ...attrs, inputShape: x.shape },
+      ) as tf.Tensor;
+    const dFilter = tf
+      .engine()
+      .runKernel(
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x, dy },
+        { ...attrs, filterShape: filter.shape },
+      ) as tf.Tensor;
     const [outputSide, inputSide, filterSide] = [
       tf.sum(tf.mul(forward, dy)),
       tf.sum(tf.mul(x, dx)),

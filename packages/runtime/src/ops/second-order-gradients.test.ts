@@ -58,7 +58,11 @@ function evaluateShifted(
  * Compares, for every parameter, the analytic directional derivative of `penalty` with central
  * finite differences, and checks that differentiating leaks no tensors.
  */
-function expectMatchesFiniteDifferences(penalty: Penalty, parameters: Parameters, random: SeededRandom): void {
+function expectMatchesFiniteDifferences(
+  penalty: Penalty,
+  parameters: Parameters,
+  random: SeededRandom,
+): void {
   const names = Object.keys(parameters);
   const tensorsBefore = tf.memory().numTensors;
   const gradients = tf.grads((...values: tf.Tensor[]) =>
@@ -75,7 +79,12 @@ function expectMatchesFiniteDifferences(penalty: Penalty, parameters: Parameters
         evaluateShifted(penalty, parameters, name, direction, step),
       );
       if (samples.some((sample) => sample.signs !== samples[0]!.signs)) continue;
-      const [plus, minus, halfPlus, halfMinus] = samples.map((sample) => sample.value) as [number, number, number, number];
+      const [plus, minus, halfPlus, halfMinus] = samples.map((sample) => sample.value) as [
+        number,
+        number,
+        number,
+        number,
+      ];
       const central = (plus - minus) / (2 * epsilon);
       const halfCentral = (halfPlus - halfMinus) / epsilon;
       numeric = (4 * halfCentral - central) / 3;
@@ -104,7 +113,9 @@ function expectMatchesFiniteDifferences(penalty: Penalty, parameters: Parameters
 
 /** Worst relative disagreement with finite differences, printed for the record. */
 let worstRelative = 0;
-afterAll(() => console.log(`second-order gradients vs finite differences: worst ${worstRelative.toExponential(2)}`));
+afterAll(() =>
+  console.log(`second-order gradients vs finite differences: worst ${worstRelative.toExponential(2)}`),
+);
 
 /** leakyRelu(h, 0.2) that reports its pre-activation. */
 function observedLeakyRelu(h: tf.Tensor, observe: Observe): tf.Tensor {
@@ -138,28 +149,38 @@ describeEachBackend(['cpu', 'wasm'], 'second-order gradients', () => {
     const discriminator = (p: Parameters, x: tf.Tensor, s: tf.Tensor, observe: Observe): tf.Tensor => {
       const block = observedLeakyRelu(
         tf.conv2d(
-          observedLeakyRelu(tf.conv2d(x as tf.Tensor4D, p['conv1'] as tf.Tensor4D, 1, 'same'), observe) as tf.Tensor4D,
+          observedLeakyRelu(
+            tf.conv2d(x as tf.Tensor4D, p['conv1'] as tf.Tensor4D, 1, 'same'),
+            observe,
+          ) as tf.Tensor4D,
           p['conv2'] as tf.Tensor4D,
           1,
           'same',
         ),
         observe,
       );
-      const shortcut = tf.add(tf.conv2d(x as tf.Tensor4D, p['shortcut'] as tf.Tensor4D, 1, 'valid'), p['shortcutBias']!);
+      const shortcut = tf.add(
+        tf.conv2d(x as tf.Tensor4D, p['shortcut'] as tf.Tensor4D, 1, 'valid'),
+        p['shortcutBias']!,
+      );
       const out = tf.add(shortcut, tf.mul(p['gamma']!, block));
       const tiled = tf.tile(tf.reshape(s, [batch, 1, 1, sentenceSize]), [1, size, size, 1]);
       const hidden = observedLeakyRelu(
-        tf.conv2d(tf.concat([out as tf.Tensor4D, tiled as tf.Tensor4D], 3), p['head'] as tf.Tensor4D, 1, 'valid'),
+        tf.conv2d(
+          tf.concat([out as tf.Tensor4D, tiled as tf.Tensor4D], 3),
+          p['head'] as tf.Tensor4D,
+          1,
+          'valid',
+        ),
         observe,
       );
       return tf.conv2d(hidden as tf.Tensor4D, p['head2'] as tf.Tensor4D, 1, 'valid');
     };
     const penalty: Penalty = (p, observe) =>
       tf.tidy(() => {
-        const inputGradients = tf.grads((x: tf.Tensor, s: tf.Tensor) => tf.sum(discriminator(p, x, s, observe)))([
-          features,
-          sentence,
-        ]);
+        const inputGradients = tf.grads((x: tf.Tensor, s: tf.Tensor) =>
+          tf.sum(discriminator(p, x, s, observe)),
+        )([features, sentence]);
         return maGradientPenalty(inputGradients);
       });
     expectMatchesFiniteDifferences(penalty, parameters, random);

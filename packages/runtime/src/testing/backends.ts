@@ -25,8 +25,7 @@ export function describeEachBackend(
   body: (backend: ConcreteBackendName, info: () => BackendInfo) => void,
   options: DescribeEachBackendOptions = {},
 ): void {
-  const optional =
-    options.optional ?? backends.filter((backend) => backend !== 'cpu' && backend !== 'wasm');
+  const optional = options.optional ?? backends.filter((backend) => backend !== 'cpu' && backend !== 'wasm');
   for (const backend of backends) {
     describe(`${title} [${backend}]`, () => {
       let active: BackendInfo | undefined;

@@ -14,13 +14,13 @@ export const conv2DBackpropFilterGradConfig: tf.GradConfig = {
     const { strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
     return {
       x: () =>
-        tf
-          .engine()
-          .runKernel(
-            tf.Conv2DBackpropInput,
-            { dy, filter: filterGradient },
-            { strides, pad, dataFormat, dimRoundingMode, inputShape: x.shape } as unknown as tf.NamedAttrMap,
-          ) as tf.Tensor4D,
+        tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: filterGradient }, {
+          strides,
+          pad,
+          dataFormat,
+          dimRoundingMode,
+          inputShape: x.shape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor4D,
       dy: () => tf.conv2d(x, filterGradient, strides, pad, dataFormat, 1, dimRoundingMode),
     };
   },

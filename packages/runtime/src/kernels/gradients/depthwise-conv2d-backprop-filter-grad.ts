@@ -14,13 +14,13 @@ export const depthwiseConv2dNativeBackpropFilterGradConfig: tf.GradConfig = {
       attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
     return {
       x: () =>
-        tf
-          .engine()
-          .runKernel(
-            tf.DepthwiseConv2dNativeBackpropInput,
-            { dy, filter: filterGradient },
-            { strides, dilations, pad, dimRoundingMode, inputShape: x.shape } as unknown as tf.NamedAttrMap,
-          ) as tf.Tensor4D,
+        tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter: filterGradient }, {
+          strides,
+          dilations,
+          pad,
+          dimRoundingMode,
+          inputShape: x.shape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor4D,
       dy: () => tf.depthwiseConv2d(x, filterGradient, strides, pad, 'NHWC', dilations, dimRoundingMode),
     };
   },

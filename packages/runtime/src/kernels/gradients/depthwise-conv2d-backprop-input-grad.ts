@@ -16,13 +16,13 @@ export const depthwiseConv2dNativeBackpropInputGradConfig: tf.GradConfig = {
     return {
       dy: () => tf.depthwiseConv2d(inputGradient, filter, strides, pad, 'NHWC', dilations, dimRoundingMode),
       filter: () =>
-        tf
-          .engine()
-          .runKernel(
-            tf.DepthwiseConv2dNativeBackpropFilter,
-            { x: inputGradient, dy },
-            { strides, dilations, pad, dimRoundingMode, filterShape: filter.shape } as unknown as tf.NamedAttrMap,
-          ) as tf.Tensor4D,
+        tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x: inputGradient, dy }, {
+          strides,
+          dilations,
+          pad,
+          dimRoundingMode,
+          filterShape: filter.shape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor4D,
     };
   },
 };

@@ -7,7 +7,12 @@ import * as tf from '@tensorflow/tfjs';
  */
 function resizeGradGrad(
   kernelName: string,
-  resize: (images: tf.Tensor4D, size: [number, number], alignCorners: boolean, halfPixelCenters: boolean) => tf.Tensor4D,
+  resize: (
+    images: tf.Tensor4D,
+    size: [number, number],
+    alignCorners: boolean,
+    halfPixelCenters: boolean,
+  ) => tf.Tensor4D,
 ): tf.GradConfig {
   return {
     kernelName,

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { WasmKernelScope } from './wasm-kernel-scope';
 
 /** One spatial axis of a forward convolution, seen from the gradient with respect to its input. */
@@ -70,7 +70,12 @@ export interface TransposedConvolutionSpec {
    * A stride-1 forward convolution of `input` with `taps` (taps already flipped), explicit padding,
    * returning `[batch, rows, cols, inChannels]`.
    */
-  convolve(input: tf.TensorInfo, taps: tf.TensorInfo, pad: tf.backend_util.ExplicitPadding, dilations: [number, number]): tf.TensorInfo;
+  convolve(
+    input: tf.TensorInfo,
+    taps: tf.TensorInfo,
+    pad: tf.backend_util.ExplicitPadding,
+    dilations: [number, number],
+  ): tf.TensorInfo;
 }
 
 /**
@@ -78,7 +83,10 @@ export interface TransposedConvolutionSpec {
  * convolutions only: one per residue class of filter taps, interleaved afterwards. This does the same
  * multiply-adds as the transposed convolution itself, with no zero-stuffing of dy.
  */
-export function transposedConvolution(scope: WasmKernelScope, spec: TransposedConvolutionSpec): tf.TensorInfo {
+export function transposedConvolution(
+  scope: WasmKernelScope,
+  spec: TransposedConvolutionSpec,
+): tf.TensorInfo {
   const [batch, height, width, channels] = spec.inShape;
   const rowPhases = planAxis(spec.rows, 'row');
   const colPhases = planAxis(spec.cols, 'column');
@@ -91,7 +99,11 @@ export function transposedConvolution(scope: WasmKernelScope, spec: TransposedCo
       return scope.zeros([batch, rowsPerPhase, colsPerPhase, channels]);
     }
     const selected = strided
-      ? scope.stridedSlice(spec.filter, [row.phase, col.phase, 0, 0], [spec.rows.stride, spec.cols.stride, 1, 1])
+      ? scope.stridedSlice(
+          spec.filter,
+          [row.phase, col.phase, 0, 0],
+          [spec.rows.stride, spec.cols.stride, 1, 1],
+        )
       : spec.filter;
     const taps = scope.reverse(selected, [0, 1]);
     const { input, pad } = scope.cropForPadding(spec.dy, [
@@ -122,6 +134,7 @@ export function transposedConvolution(scope: WasmKernelScope, spec: TransposedCo
     colsPerPhase * spec.cols.stride,
     channels,
   ]);
-  if (rowsPerPhase * spec.rows.stride === height && colsPerPhase * spec.cols.stride === width) return interleaved;
+  if (rowsPerPhase * spec.rows.stride === height && colsPerPhase * spec.cols.stride === width)
+    return interleaved;
   return scope.slice(interleaved, [0, 0, 0, 0], [batch, height, width, channels]);
 }

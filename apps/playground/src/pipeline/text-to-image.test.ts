@@ -1,0 +1,96 @@
+import { type ClipConfig, ClipModel, ClipTokenizer, initializeClipParameters } from '@ratlip/clip';
+import { clipSentenceEncoder, RatlipGan, resolveConfig } from '@ratlip/ratlip-gan';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportWebModel } from '../model/export-web-model';
+import type { WebModelBytes } from '../model/model-source';
+import { TextToImage } from './text-to-image';
+
+const CAPTION = 'a green triangle in the middle';
+
+let clip: ClipModel;
+let gan: RatlipGan;
+let exported: WebModelBytes;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  const config = resolveConfig('ratlip-tiny');
+  const clipConfig: ClipConfig = { vision: config.clip.vision, text: config.clip.text };
+  clip = new ClipModel(clipConfig, initializeClipParameters(clipConfig, { seed: 11 }));
+  gan = RatlipGan.create(config, {
+    vision: clip.vision,
+    seed: 12,
+    withDiscriminator: false,
+    sentenceEncoder: clipSentenceEncoder(clip.text, await ClipTokenizer.load()),
+  });
+  const folder = await exportWebModel({
+    model: gan,
+    textTower: clip.text,
+    name: 'tiny',
+    sampleCaptions: [CAPTION],
+  });
+  exported = {
+    manifest: folder.manifest,
+    weights: {
+      generator: folder.files.get(folder.manifest.files.generator.path)!,
+      textEncoder: folder.files.get(folder.manifest.files.textEncoder.path)!,
+    },
+    label: 'memory',
+  };
+});
+
+afterAll(() => {
+  gan.dispose();
+  clip.dispose();
+});
+
+describe('TextToImage', () => {
+  it('makes the images RatlipGan.generate makes from the exported model, leaking no tensors', async () => {
+    const beforeLoad = tf.memory().numTensors;
+    const model = await TextToImage.load(exported);
+    const beforeGenerate = tf.memory().numTensors;
+    const result = await model.generate({ caption: CAPTION, seed: 5, count: 2 });
+    expect(tf.memory().numTensors).toBe(beforeGenerate);
+    const size = gan.config.generator.outputSize;
+    expect(result).toMatchObject({ count: 2, width: size, height: size });
+    expect(result.values).toHaveLength(2 * size * size * 3);
+
+    const reference = gan.generate({ texts: [CAPTION], seed: 5, count: 2 });
+    const expected = reference.dataSync();
+    reference.dispose();
+    let worst = 0;
+    for (let index = 0; index < expected.length; index++) {
+      worst = Math.max(worst, Math.abs(result.values[index]! - expected[index]!));
+    }
+    expect(worst).toBeLessThanOrEqual(1e-6);
+
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(beforeLoad);
+  });
+
+  it('names the option that is out of range', async () => {
+    const model = await TextToImage.load(exported);
+    await expect(model.generate({ caption: ' ', seed: 0, count: 1 })).rejects.toThrow(
+      'caption must not be empty',
+    );
+    await expect(model.generate({ caption: CAPTION, seed: 2 ** 32, count: 1 })).rejects.toThrow(
+      'seed must be an integer from 0 to 4294967295, got 4294967296',
+    );
+    await expect(model.generate({ caption: CAPTION, seed: 1, count: 17 })).rejects.toThrow(
+      'count must be an integer from 1 to 16, got 17',
+    );
+    model.dispose();
+  });
+
+  it('names the manifest config when it does not describe a generator', async () => {
+    const broken: WebModelBytes = {
+      ...exported,
+      manifest: { ...exported.manifest, config: { ...exported.manifest.config, architecture: 'vqgan' } },
+    };
+    const before = tf.memory().numTensors;
+    await expect(TextToImage.load(broken)).rejects.toThrow(
+      'generator.safetensors (manifest config): invalid RATLIP config',
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
