@@ -80,6 +80,23 @@ export type {
 export { CLIP_CONTEXT_LENGTH, ClipTokenizer } from './tokenizer/clip-tokenizer';
 export { fixText } from './tokenizer/fix-text';
 export { splitWords } from './tokenizer/split-words';
+export type { AdamWOptions } from './training/adamw';
+export { AdamW } from './training/adamw';
+export type {
+  ClipTrainerCheckpoint,
+  ClipTrainerFromConfigOptions,
+  ClipTrainerOptions,
+  ClipTrainStepResult,
+} from './training/clip-trainer';
+export { ClipTrainer } from './training/clip-trainer';
+export { clipContrastiveLoss, diagonalTop1Accuracy } from './training/contrastive-loss';
+export { endOfTextLength } from './training/end-of-text-length';
+export type { WarmupCosineOptions } from './training/learning-rate-schedule';
+export { checkWarmupCosineOptions, warmupCosineLearningRate } from './training/learning-rate-schedule';
+export type { TrainableClip } from './training/trainable-clip';
+export { frozenClipCopy, trainableClip } from './training/trainable-clip';
+export type { CandidateTexts, ZeroShotOptions, ZeroShotResult, ZeroShotTask } from './training/zero-shot';
+export { zeroShotAccuracy, zeroShotTasks } from './training/zero-shot';
 export type { ClipWeightNamingName, ClipWeightPart } from './weights/clip-weight-naming';
 export { CLIP_WEIGHT_NAMINGS, detectClipWeightNaming } from './weights/clip-weight-namings';
 export type { ClipHeadsOptions } from './weights/infer-clip-config';

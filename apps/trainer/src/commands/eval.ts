@@ -1,9 +1,11 @@
+import { useBackend } from '@ratlip/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { NotYetImplementedError } from '../cli-errors';
 import { BACKEND_HELP, backendValue } from '../options/backend-option';
 import { requireFile, requirePath } from '../options/input-files';
 import { integerValue, parseOptions, textValue } from '../options/option-values';
+import { describeEvaluation, evaluateRun, RUN_METRICS, type RunMetric } from '../run/evaluate-run';
 import { type CommandRegistrar, examplesHelp } from './command-context';
 
 /** Metrics `--metrics` accepts. */
@@ -24,10 +26,11 @@ const optionsSchema = z.object({
   clipWeights: textValue('a weights file').optional(),
   seed: integerValue(0, 2 ** 32 - 1).default(0),
   backend: backendValue().default('auto'),
+  json: z.boolean().optional(),
 });
 
-/** `ratlip eval`: metrics of a trained generator (lands with the GAN and packages/eval). */
-export const registerEval: CommandRegistrar = (parent) =>
+/** `ratlip eval`: Shapes alignment and CLIP score of a trained generator on held-out captions, appended to `eval.jsonl`. */
+export const registerEval: CommandRegistrar = (parent, context) =>
   parent
     .command('eval')
     .description('evaluate a trained run or checkpoint: FID, KID, CLIP score, Shapes alignment')
@@ -38,6 +41,7 @@ export const registerEval: CommandRegistrar = (parent) =>
     .option('--inception-weights <file>', 'Inception-v3 weights for FID and KID')
     .option('--clip-weights <file>', 'CLIP weights for the CLIP score')
     .option('--seed <n>', 'noise and caption seed (default: 0)')
+    .option('--json', 'print the eval.jsonl record instead of the table')
     .option('--backend <name>', BACKEND_HELP)
     .addHelpText(
       'after',
@@ -55,8 +59,22 @@ export const registerEval: CommandRegistrar = (parent) =>
       for (const file of [options.stats, options.inceptionWeights, options.clipWeights]) {
         if (file !== undefined) requireFile(file);
       }
-      throw new NotYetImplementedError(
-        'evaluating a generator',
-        'issue 5 (packages/ratlip-gan: the generator) and issue 8 (packages/eval: the metrics)',
+      const unsupported = options.metrics.filter(
+        (metric) => !(RUN_METRICS as readonly string[]).includes(metric),
       );
+      if (unsupported.length > 0) {
+        throw new NotYetImplementedError(
+          `${unsupported.join(', ')} in ratlip eval (use ${RUN_METRICS.join(', ')}; FID statistics: ratlip fid stats/score)`,
+          'issue 9',
+        );
+      }
+      await useBackend(options.backend);
+      const record = await evaluateRun({
+        source,
+        metrics: options.metrics as RunMetric[],
+        samples: options.samples,
+        seed: options.seed,
+      });
+      const text = options.json ? JSON.stringify(record) : describeEvaluation(record).join('\n');
+      context.io.stdout.write(`${text}\n`);
     });

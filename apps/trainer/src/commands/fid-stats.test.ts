@@ -68,7 +68,7 @@ beforeAll(async () => {
   }
 });
 
-describe('ratlip fid stats', () => {
+describe('ratlip fid stats', { timeout: 300_000 }, () => {
   it('writes mu and sigma of an image folder equal to per-image Inception features', async () => {
     const out = join(folder, 'folder.npz');
     const run = await runCaptured([

@@ -1,9 +1,16 @@
+import { join } from 'node:path';
+import { useBackend } from '@ratlip/runtime';
+import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { NotYetImplementedError, UsageError } from '../cli-errors';
+import { UsageError } from '../cli-errors';
 import { BACKEND_HELP, backendValue } from '../options/backend-option';
 import { requireFile, requirePath } from '../options/input-files';
 import { integerValue, parseOptions, textValue } from '../options/option-values';
+import { loadRunModel } from '../run/load-run-model';
+import { writeImageGrid, writeSinglePngs } from '../run/png-images';
+import { resolveCheckpoint } from '../run/run-folder';
+import { readCaptionsFile } from '../tokenize/read-captions-file';
 import { type CommandRegistrar, examplesHelp } from './command-context';
 
 const optionsSchema = z.object({
@@ -15,8 +22,11 @@ const optionsSchema = z.object({
   backend: backendValue().default('auto'),
 });
 
-/** `ratlip sample`: images from a trained generator (lands with the GAN). */
-export const registerSample: CommandRegistrar = (parent) =>
+/**
+ * `ratlip sample`: images from a trained generator: `grid.png` (one row per caption, `--count` columns)
+ * and `<caption>-<image>.png`; image j of every caption uses noise row j of `--seed`, so runs repeat exactly.
+ */
+export const registerSample: CommandRegistrar = (parent, context) =>
   parent
     .command('sample')
     .description('generate images for captions with a trained run or checkpoint: a PNG grid and single PNGs')
@@ -50,5 +60,31 @@ export const registerSample: CommandRegistrar = (parent) =>
       }
       requirePath(source, 'run or checkpoint');
       if (options.captions !== undefined) requireFile(options.captions, 'captions file');
-      throw new NotYetImplementedError('sampling', 'issue 5 (packages/ratlip-gan: the RATLIP generator)');
+      const captions = options.text ?? readCaptionsFile(options.captions!);
+      if (captions.length === 0) throw new UsageError('no captions: the captions are empty');
+      resolveCheckpoint(source);
+      await useBackend(options.backend);
+      const out = options.out ?? join(source, 'samples');
+      const loaded = await loadRunModel(source);
+      try {
+        const perCaption = captions.map((caption) =>
+          loaded.model.generate({ texts: [caption], seed: options.seed, count: options.count }),
+        );
+        const all = tf.concat(perCaption, 0);
+        tf.dispose(perCaption);
+        try {
+          await writeImageGrid(join(out, 'grid.png'), all, options.count);
+          const digits = (value: number) => String(value).padStart(3, '0');
+          await writeSinglePngs(all, (index) =>
+            join(out, `${digits(Math.floor(index / options.count))}-${digits(index % options.count)}.png`),
+          );
+        } finally {
+          all.dispose();
+        }
+      } finally {
+        loaded.dispose();
+      }
+      context.io.stdout.write(
+        `${JSON.stringify({ out, grid: join(out, 'grid.png'), images: captions.length * options.count, step: loaded.state.step })}\n`,
+      );
     });

@@ -27,7 +27,7 @@ describe('ratlip train option resolution', () => {
       dataset: 'shapes',
       steps: null,
       minutes: 10,
-      batchSize: 32,
+      batchSize: 8,
       backend: 'auto',
       seed: 0,
       resume: null,
@@ -50,6 +50,10 @@ describe('ratlip train option resolution', () => {
       batchSize: 8,
       backend: 'cpu',
       seed: 9,
+      sampleEvery: 250,
+      checkpointEvery: 250,
+      keepCheckpoints: 3,
+      evalSamples: 1000,
       resume: null,
     });
   });
@@ -84,14 +88,12 @@ describe('ratlip train option resolution', () => {
       batchSize: 16,
       backend: 'auto',
       seed: 3,
+      sampleEvery: 25,
+      checkpointEvery: 50,
+      keepCheckpoints: 3,
+      evalSamples: 200,
       resume: run,
     });
-  });
-
-  it('says training is not implemented yet, with exit code 1', async () => {
-    const run = await runCaptured(['train', '--steps', '10']);
-    expect(run.code).toBe(1);
-    expect(errorLine(run)).toMatch(/^ratlip train: not yet implemented: training lands with issue 5 /);
   });
 });
 
@@ -127,7 +129,7 @@ describe('ratlip train errors', () => {
     const run = await runCaptured(['train', '--config', unknown]);
     expect(run.code).toBe(2);
     expect(errorLine(run)).toBe(
-      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed`,
+      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples`,
     );
     const invalid = file('invalid.json', '{"batchSize": 0}');
     const bad = await runCaptured(['train', '--config', invalid]);

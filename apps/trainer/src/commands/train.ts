@@ -1,8 +1,10 @@
+import { parseDatasetSpec } from '@ratlip/datasets';
 import type { Command } from 'commander';
-import { NotYetImplementedError } from '../cli-errors';
 import { BACKEND_HELP } from '../options/backend-option';
 import { checkDatasetOption } from '../options/dataset-option';
 import { parseOptions } from '../options/option-values';
+import { describeEvaluation, evaluateRun } from '../run/evaluate-run';
+import { runTraining, type StopSignal } from '../run/train-run';
 import { resolveTrainConfig, trainOptionsSchema } from '../train/train-config';
 import { DEFAULT_PRESET, TRAIN_PRESETS } from '../train/train-presets';
 import { type CommandRegistrar, examplesHelp } from './command-context';
@@ -11,7 +13,7 @@ const presetHelp = Object.entries(TRAIN_PRESETS)
   .map(([name, preset]) => `  ${name.padEnd(12)} ${preset.description}`)
   .join('\n');
 
-/** `ratlip train`: option parsing and config resolution; the training loop lands with the GAN. */
+/** `ratlip train`: trains or resumes a run folder (see `runTraining`); Ctrl-C stops after the current step with a checkpoint. */
 export const registerTrain: CommandRegistrar = (parent, context) =>
   parent
     .command('train')
@@ -34,6 +36,13 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
     .option('--batch-size <n>', 'images per step')
     .option('--backend <name>', BACKEND_HELP)
     .option('--seed <n>', 'seed of data order, noise and initialisation, 0 to 2^32-1 (default: 0)')
+    .option('--sample-every <n>', 'steps between fakes-<step>.png grids (default: from the preset)')
+    .option('--checkpoint-every <n>', 'steps between checkpoints (default: from the preset)')
+    .option('--keep-checkpoints <n>', 'checkpoints kept, newest first (default: from the preset)')
+    .option(
+      '--eval-samples <n>',
+      'images for the Shapes-alignment evaluation at the end, 0 for none (default: from the preset)',
+    )
     .option('--print-config', 'print the resolved config.json and exit without training')
     .addHelpText(
       'after',
@@ -58,9 +67,29 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
         context.io.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
         return;
       }
-      throw new NotYetImplementedError(
-        'training',
-        'issue 5 (packages/ratlip-gan: the RATLIP model and training step) and issue 9; ' +
-          'the options are valid (see --print-config)',
-      );
+      const stop: StopSignal = { stopRequested: false };
+      const onInterrupt = () => {
+        if (stop.stopRequested) process.exit(130);
+        stop.stopRequested = true;
+        context.io.stderr.write(
+          '\nstopping after this step and writing a checkpoint (Ctrl-C again to quit at once)\n',
+        );
+      };
+      process.on('SIGINT', onInterrupt);
+      try {
+        await runTraining(config, context.io, stop);
+      } finally {
+        process.off('SIGINT', onInterrupt);
+      }
+      if (config.evalSamples > 0 && parseDatasetSpec(config.dataset).kind === 'shapes') {
+        const record = await evaluateRun({
+          source: config.out,
+          metrics: ['shapes-alignment'],
+          samples: config.evalSamples,
+          seed: config.seed,
+        });
+        const lines = ['Shapes alignment on held-out captions:', ...describeEvaluation(record)];
+        if (context.io.stderr.isTTY) context.io.stderr.write(`${lines.join('\n')}\n`);
+        else context.io.stdout.write(`${JSON.stringify({ event: 'evaluated', ...record })}\n`);
+      }
     });

@@ -27,6 +27,10 @@ export const trainSettingsSchema = z
     batchSize: integerValue(1, 65_536),
     backend: backendValue(),
     seed: integerValue(0, MAX_SEED),
+    sampleEvery: integerValue(1),
+    checkpointEvery: integerValue(1),
+    keepCheckpoints: integerValue(1, 1000),
+    evalSamples: integerValue(0),
   })
   .partial();
 
@@ -57,6 +61,14 @@ export interface ResolvedTrainConfig {
   batchSize: number;
   backend: NodeBackend;
   seed: number;
+  /** Steps between `fakes-<step>.png` grids (one is also written at the end). */
+  sampleEvery: number;
+  /** Steps between checkpoints (one is also written at the end and on Ctrl-C). */
+  checkpointEvery: number;
+  /** Checkpoints kept in `checkpoints/`; older ones are removed. */
+  keepCheckpoints: number;
+  /** Images generated for the Shapes-alignment evaluation at the end of a Shapes run (0: none). */
+  evalSamples: number;
   /** The run folder this run continues, or null for a fresh run. */
   resume: string | null;
 }
@@ -111,7 +123,7 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
   const given = FIXED_WHEN_RESUMING.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
   if (given.length > 0) {
     throw new UsageError(
-      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: --steps, --minutes, --backend)`,
+      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: --steps, --minutes, --backend, --sample-every, --checkpoint-every, --keep-checkpoints, --eval-samples)`,
     );
   }
   requireDirectory(runFolder, 'run folder');
@@ -142,6 +154,10 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
     batchSize: saved.batchSize ?? preset.batchSize,
     backend: options.backend ?? saved.backend ?? 'auto',
     seed: saved.seed ?? DEFAULT_SEED,
+    sampleEvery: options.sampleEvery ?? saved.sampleEvery ?? preset.sampleEvery,
+    checkpointEvery: options.checkpointEvery ?? saved.checkpointEvery ?? preset.checkpointEvery,
+    keepCheckpoints: options.keepCheckpoints ?? saved.keepCheckpoints ?? preset.keepCheckpoints,
+    evalSamples: options.evalSamples ?? saved.evalSamples ?? preset.evalSamples,
     resume: runFolder,
   };
 }
@@ -165,6 +181,10 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     batchSize: options.batchSize,
     backend: options.backend,
     seed: options.seed,
+    sampleEvery: options.sampleEvery,
+    checkpointEvery: options.checkpointEvery,
+    keepCheckpoints: options.keepCheckpoints,
+    evalSamples: options.evalSamples,
   });
   const presetName = fromCli.preset ?? fromFile.preset ?? DEFAULT_PRESET;
   const preset = TRAIN_PRESETS[presetName]!;
@@ -176,6 +196,10 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     batchSize: fromCli.batchSize ?? fromFile.batchSize ?? preset.batchSize,
     backend: fromCli.backend ?? fromFile.backend ?? 'auto',
     seed: fromCli.seed ?? fromFile.seed ?? DEFAULT_SEED,
+    sampleEvery: fromCli.sampleEvery ?? fromFile.sampleEvery ?? preset.sampleEvery,
+    checkpointEvery: fromCli.checkpointEvery ?? fromFile.checkpointEvery ?? preset.checkpointEvery,
+    keepCheckpoints: fromCli.keepCheckpoints ?? fromFile.keepCheckpoints ?? preset.keepCheckpoints,
+    evalSamples: fromCli.evalSamples ?? fromFile.evalSamples ?? preset.evalSamples,
     resume: null,
   };
 }

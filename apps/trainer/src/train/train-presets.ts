@@ -1,10 +1,12 @@
 /**
- * Named starting points for `ratlip train --preset`. They set the run-level settings the CLI owns
- * (dataset, batch size, time or step budget); model sizes join them when the GAN lands (issue 5).
+ * Named starting points for `ratlip train --preset`. Each names the `@ratlip/ratlip-gan` model preset
+ * it trains and the run-level settings the CLI owns (dataset, batch size, budget, intervals).
  */
 export interface TrainPreset {
   /** One line for `--help` and errors. */
   description: string;
+  /** The `@ratlip/ratlip-gan` preset (`RATLIP_PRESETS`) that gives the model and its CLIP. */
+  model: string;
   /** `kind:path` dataset spec. */
   dataset: string;
   /** Images per training step. */
@@ -13,6 +15,14 @@ export interface TrainPreset {
   minutes?: number;
   /** Step budget, if the preset is step-bounded. */
   steps?: number;
+  /** Steps between `fakes-<step>.png` grids. */
+  sampleEvery: number;
+  /** Steps between checkpoints. */
+  checkpointEvery: number;
+  /** Checkpoints kept (the oldest are removed). */
+  keepCheckpoints: number;
+  /** Images for the Shapes-alignment evaluation when the run ends (0: none). */
+  evalSamples: number;
 }
 
 /** The preset `ratlip train` uses when none is given. */
@@ -21,16 +31,28 @@ export const DEFAULT_PRESET = 'shapes';
 /** The registry of presets, by name. */
 export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
   shapes: {
-    description: 'the default run: a small RATLIP on the built-in Shapes dataset for about 10 minutes',
+    description:
+      'the default run: RATLIP ratlip-tiny (32 px) on the built-in Shapes dataset for about 10 minutes',
+    model: 'ratlip-tiny',
     dataset: 'shapes',
-    batchSize: 32,
+    batchSize: 8,
     minutes: 10,
+    sampleEvery: 25,
+    checkpointEvery: 50,
+    keepCheckpoints: 3,
+    evalSamples: 200,
   },
   'shapes-long': {
-    description: 'the shipped Shapes generator: the same model trained for longer, resumable across sittings',
+    description:
+      'the Shapes generator: ratlip-shapes-64 (64 px) trained for longer, resumable across sittings',
+    model: 'ratlip-shapes-64',
     dataset: 'shapes',
-    batchSize: 32,
+    batchSize: 8,
     steps: 20_000,
+    sampleEvery: 250,
+    checkpointEvery: 250,
+    keepCheckpoints: 3,
+    evalSamples: 1000,
   },
 };
 

@@ -77,8 +77,8 @@ describe('AdamW', () => {
     expect(optimizer.isDecayed('b')).toBe(false);
     const expectedWeight = referenceAdamW(weightValues, weightGradients, rates, HYPER);
     const expectedBias = referenceAdamW(biasValues, biasGradients, rates, { ...HYPER, weightDecay: 0 });
-    Array.from(weight.dataSync()).forEach((value, i) => expect(value).toBeCloseTo(expectedWeight[i]!, 6));
-    Array.from(bias.dataSync()).forEach((value, i) => expect(value).toBeCloseTo(expectedBias[i]!, 6));
+    for (const [i, value] of weight.dataSync().entries()) expect(value).toBeCloseTo(expectedWeight[i]!, 6);
+    for (const [i, value] of bias.dataSync().entries()) expect(value).toBeCloseTo(expectedBias[i]!, 6);
     optimizer.dispose();
     tf.dispose([weight, bias]);
     expect(tf.memory().numTensors).toBe(start);

@@ -110,9 +110,14 @@ export class ClipTrainer {
       );
     }
     const { model, variables } = trainableClip(config, parameters);
+    try {
+      this.optimizer = new AdamW(variables, options.optimizer);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
     this.model = model;
     this.variables = variables;
-    this.optimizer = new AdamW(variables, options.optimizer);
     this.schedule = { ...options.schedule };
     this.maxGradientNorm = maxGradientNorm;
     this.maxLogitScale = maxLogitScale;
@@ -182,35 +187,38 @@ export class ClipTrainer {
     const learningRate = this.learningRate;
     const length = this.cropText ? endOfTextLength(ids) : ids.shape[1];
     const entries = [...this.variables];
-    const statistics = tf.tidy(() => {
-      const text = length === ids.shape[1] ? ids : ids.slice([0, 0], [batch, length]);
-      let accuracy: tf.Scalar | undefined;
-      const { value: loss, grads } = tf.variableGrads(
-        () => {
-          const logits = this.model.logits(this.model.encodeImage(images), this.model.encodeText(text));
-          accuracy = tf.keep(diagonalTop1Accuracy(logits.logitsPerImage));
-          return clipContrastiveLoss(logits.logitsPerImage);
-        },
-        entries.map(([, variable]) => variable),
-      );
-      const gradients = new Map<string, tf.Tensor>();
-      for (const [key, variable] of entries) {
-        const gradient = grads[variable.name];
-        if (gradient) gradients.set(key, gradient);
-      }
-      const gradientNorm = tf.addN([...gradients.values()].map((g) => g.square().sum())).sqrt();
-      if (this.maxGradientNorm !== undefined) {
-        const factor = tf.minimum(1, tf.div(this.maxGradientNorm, gradientNorm.add(1e-6)));
-        for (const [key, gradient] of gradients) gradients.set(key, gradient.mul(factor));
-      }
-      this.optimizer.step(gradients, learningRate);
-      const logitScale = this.variables.get(LOGIT_SCALE_KEY)!;
-      logitScale.assign(logitScale.clipByValue(0, this.maxLogitScale));
-      const kept = accuracy!;
-      const packed = tf.stack([loss, gradientNorm, logitScale.exp(), kept]);
-      kept.dispose();
-      return packed;
-    });
+    // Kept out of the tape's tidy so the returned statistics can include it; freed below in any case.
+    let batchAccuracy: tf.Scalar | undefined;
+    let statistics: tf.Tensor1D;
+    try {
+      statistics = tf.tidy(() => {
+        const text = length === ids.shape[1] ? ids : ids.slice([0, 0], [batch, length]);
+        const { value: loss, grads } = tf.variableGrads(
+          () => {
+            const logits = this.model.logits(this.model.encodeImage(images), this.model.encodeText(text));
+            batchAccuracy = tf.keep(diagonalTop1Accuracy(logits.logitsPerImage));
+            return clipContrastiveLoss(logits.logitsPerImage);
+          },
+          entries.map(([, variable]) => variable),
+        );
+        const gradients = new Map<string, tf.Tensor>();
+        for (const [key, variable] of entries) {
+          const gradient = grads[variable.name];
+          if (gradient) gradients.set(key, gradient);
+        }
+        const gradientNorm = tf.addN([...gradients.values()].map((g) => g.square().sum())).sqrt();
+        if (this.maxGradientNorm !== undefined) {
+          const factor = tf.minimum(1, tf.div(this.maxGradientNorm, gradientNorm.add(1e-6)));
+          for (const [key, gradient] of gradients) gradients.set(key, gradient.mul(factor));
+        }
+        this.optimizer.step(gradients, learningRate);
+        const logitScale = this.variables.get(LOGIT_SCALE_KEY)!;
+        logitScale.assign(logitScale.clipByValue(0, this.maxLogitScale));
+        return tf.stack([loss, gradientNorm, logitScale.exp(), batchAccuracy!]) as tf.Tensor1D;
+      });
+    } finally {
+      batchAccuracy?.dispose();
+    }
     const [loss, gradientNorm, logitScale, accuracy] = statistics.dataSync();
     statistics.dispose();
     return {

@@ -53,7 +53,7 @@ export function initBatchNorm(channels: number, config: Partial<BatchNormConfig>
     bias: constantVariable([channels], 0),
     runningMean: constantVariable([channels], 0, false),
     runningVar: constantVariable([channels], 1, false),
-    numBatchesTracked: tf.variable(tf.scalar(0, 'int32'), false),
+    numBatchesTracked: tf.tidy(() => tf.variable(tf.scalar(0, 'int32'), false)),
   };
 }
 
@@ -103,7 +103,7 @@ export function loadBatchNormFromStateDict(
   const trackedKey = `${prefix}num_batches_tracked`;
   const tracked = stateDictHas(dict, trackedKey)
     ? tf.tidy(() => tf.variable(tf.cast(tf.reshape(stateDictTensor(dict, trackedKey), []), 'int32'), false))
-    : tf.variable(tf.scalar(0, 'int32'), false);
+    : tf.tidy(() => tf.variable(tf.scalar(0, 'int32'), false));
   return {
     config: { ...DEFAULT_CONFIG, ...config },
     weight: variableFrom(weight),

@@ -36,10 +36,13 @@ export class AdamOptimizer {
     this.beta2 = options.beta2 ?? 0.9;
     this.epsilon = options.epsilon ?? 1e-8;
     this.variables = variables;
-    for (const [name, variable] of variables) {
-      this.firstMoments.set(name, tf.variable(tf.zerosLike(variable), false));
-      this.secondMoments.set(name, tf.variable(tf.zerosLike(variable), false));
-    }
+    // Variables survive the tidy; the zero tensors they were made from do not.
+    tf.tidy(() => {
+      for (const [name, variable] of variables) {
+        this.firstMoments.set(name, tf.variable(tf.zerosLike(variable), false));
+        this.secondMoments.set(name, tf.variable(tf.zerosLike(variable), false));
+      }
+    });
   }
 
   /** Names of the optimised variables. */

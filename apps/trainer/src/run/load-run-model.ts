@@ -1,0 +1,38 @@
+import { type LoadedCheckpoint, loadCheckpoint } from '@ratlip/ratlip-gan';
+import { placeholderClip, type RunClip } from './placeholder-clip';
+import { readCheckpointModelConfig, resolveCheckpoint } from './run-folder';
+
+/** A trained model ready to sample, with the CLIP it was trained with. */
+export interface RunModel extends LoadedCheckpoint {
+  runClip: RunClip;
+  /** Frees the model and its CLIP. */
+  dispose(): void;
+}
+
+/**
+ * Loads the generator of a run folder (its newest checkpoint) or of a checkpoint folder, with the
+ * run's CLIP (the seeded placeholder until the shipped Shapes CLIP exists) as vision tower and
+ * sentence encoder. No trainer state is loaded.
+ */
+export async function loadRunModel(runOrCheckpoint: string): Promise<RunModel> {
+  const directory = resolveCheckpoint(runOrCheckpoint);
+  const runClip = await placeholderClip(readCheckpointModelConfig(directory));
+  try {
+    const loaded = await loadCheckpoint(directory, {
+      vision: runClip.clip.vision,
+      sentenceEncoder: runClip.sentenceEncoder,
+      trainer: false,
+    });
+    return {
+      ...loaded,
+      runClip,
+      dispose: () => {
+        loaded.model.dispose();
+        runClip.clip.dispose();
+      },
+    };
+  } catch (error) {
+    runClip.clip.dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,272 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DataPipeline, openDataset, type PipelineState } from '@ratlip/datasets';
+import { nodeDatasetIO } from '@ratlip/datasets/node';
+import {
+  loadCheckpoint,
+  RatlipGan,
+  RatlipTrainer,
+  type ResolvedRatlipConfig,
+  resolveConfig,
+  saveCheckpoint,
+} from '@ratlip/ratlip-gan';
+import { SeededRandom, useBackend } from '@ratlip/runtime';
+import { writeFileAtomic } from '@ratlip/runtime/node';
+import * as tf from '@tensorflow/tfjs';
+import { CliFailure } from '../cli-errors';
+import type { CliIO } from '../cli-io';
+import type { ResolvedTrainConfig } from '../train/train-config';
+import { TRAIN_PRESETS } from '../train/train-presets';
+import { placeholderClip } from './placeholder-clip';
+import { writeImageGrid } from './png-images';
+import { ProgressReporter } from './progress-reporter';
+import {
+  checkpointFolder,
+  fakesFileName,
+  listCheckpoints,
+  pruneCheckpoints,
+  RUN_FILES,
+  readCheckpointModelConfig,
+} from './run-folder';
+import { writeTrainingReport } from './training-report';
+
+/** Images in each `fakes-<step>.png` grid (fixed noise, the first captions of the dataset). */
+const FIXED_SAMPLE_COUNT = 8;
+
+/** Offset of the fixed-noise seed from the run seed, so it differs from the training noise stream. */
+const FIXED_NOISE_SEED_OFFSET = 1_000_003;
+
+/** Tells a running training loop to stop after the current step (Ctrl-C). */
+export interface StopSignal {
+  stopRequested: boolean;
+}
+
+/** Why a training sitting ended. */
+export type StopReason = 'steps' | 'minutes' | 'interrupted' | 'data';
+
+/** What a finished sitting reports. */
+export interface TrainRunResult {
+  run: string;
+  /** Total steps of the run (all sittings). */
+  step: number;
+  /** Steps of this sitting. */
+  sittingSteps: number;
+  stoppedBy: StopReason;
+  /** Mean training-step time of this sitting, in milliseconds (the first step excluded when possible). */
+  msPerStep: number;
+  backend: string;
+}
+
+/** What a checkpoint carries besides the model and trainer. */
+interface CheckpointExtra {
+  pipeline: PipelineState;
+}
+
+function modelConfigFor(config: ResolvedTrainConfig): ResolvedRatlipConfig {
+  const preset = TRAIN_PRESETS[config.preset]!;
+  return resolveConfig(preset.model, { training: { batchSize: config.batchSize, seed: config.seed } });
+}
+
+/** Drops `metrics.jsonl` records after `step` (logged after the checkpoint a resumed run starts from). */
+function truncateMetrics(run: string, step: number): void {
+  const path = join(run, RUN_FILES.metrics);
+  if (!existsSync(path)) return;
+  const kept = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => {
+      if (line.trim().length === 0) return false;
+      try {
+        return (JSON.parse(line) as { step: number }).step <= step;
+      } catch {
+        return false;
+      }
+    });
+  writeFileSync(path, kept.map((line) => `${line}\n`).join(''));
+}
+
+function budgetReached(config: ResolvedTrainConfig, step: number, elapsedMs: number): StopReason | undefined {
+  if (config.steps !== null && step >= config.steps) return 'steps';
+  if (config.minutes !== null && elapsedMs >= config.minutes * 60_000) return 'minutes';
+  return undefined;
+}
+
+/**
+ * Trains (or resumes) a run: writes `config.json`, `reals.png`, `fakes-<step>.png`, `metrics.jsonl`,
+ * `checkpoints/step-*` (the last `keepCheckpoints`, atomic) and `report.html` into `config.out`.
+ * Stops at the step or time budget, when the data ends, or after the current step when `stop` is
+ * raised; a final checkpoint is written in every case.
+ */
+export async function runTraining(
+  config: ResolvedTrainConfig,
+  io: CliIO,
+  stop: StopSignal = { stopRequested: false },
+): Promise<TrainRunResult> {
+  const run = config.out;
+  const resuming = config.resume !== null;
+  const latest = listCheckpoints(run).at(-1);
+  if (resuming && !latest)
+    throw new CliFailure(`--resume ${run}: the run has no checkpoints to continue from`);
+  if (!resuming && existsSync(join(run, RUN_FILES.config))) {
+    throw new CliFailure(
+      `--out ${run}: already holds a run; continue it with --resume ${run} or choose another --out`,
+    );
+  }
+  const backend = await useBackend(config.backend);
+  const modelConfig = latest && resuming ? readCheckpointModelConfig(latest.path) : modelConfigFor(config);
+  const runClip = await placeholderClip(modelConfig);
+  const { clip, sentenceEncoder } = runClip;
+  const dataset = await openDataset(config.dataset, {
+    io: nodeDatasetIO(),
+    shapes: { imageSize: modelConfig.imageSize },
+  });
+  const fixedCaptions: string[] = [];
+  for (let index = 0; index < Math.min(FIXED_SAMPLE_COUNT, dataset.size); index++) {
+    fixedCaptions.push((await dataset.loadCaptions(index))[0]!);
+  }
+  mkdirSync(run, { recursive: true });
+  let model: RatlipGan;
+  let trainer: RatlipTrainer;
+  let pipelineState: PipelineState | undefined;
+  if (resuming && latest) {
+    const loaded = await loadCheckpoint(latest.path, { vision: clip.vision, sentenceEncoder, trainer: true });
+    model = loaded.model;
+    if (!loaded.trainer)
+      throw new CliFailure(`${latest.path}: has no optimizer state to resume training from`);
+    trainer = loaded.trainer;
+    pipelineState = (loaded.state.extra as CheckpointExtra | undefined)?.pipeline;
+    truncateMetrics(run, loaded.state.step);
+  } else {
+    const runConfig = { ...config, model: modelConfig, clip: runClip.source, fixedCaptions };
+    await writeFileAtomic(join(run, RUN_FILES.config), `${JSON.stringify(runConfig, null, 2)}\n`);
+    // tidy frees the temporaries that initialisation and Adam's zero moments leave behind; tidy keeps tf.Variables.
+    let created: { fresh: RatlipGan; freshTrainer: RatlipTrainer } | undefined;
+    tf.tidy(() => {
+      const fresh = RatlipGan.create(modelConfig, {
+        vision: clip.vision,
+        sentenceEncoder,
+        seed: config.seed,
+      });
+      created = { fresh, freshTrainer: new RatlipTrainer(fresh, { seed: config.seed }) };
+    });
+    model = created!.fresh;
+    trainer = created!.freshTrainer;
+  }
+  const pipeline = new DataPipeline({
+    dataset,
+    batchSize: config.batchSize,
+    imageSize: modelConfig.imageSize,
+    seed: config.seed,
+    ...(pipelineState ? { resume: pipelineState } : {}),
+  });
+  const fixedSentences = sentenceEncoder.encode(fixedCaptions);
+  const fixedNoise = tf.tensor2d(
+    new SeededRandom(config.seed + FIXED_NOISE_SEED_OFFSET).normalArray(
+      fixedCaptions.length * modelConfig.generator.noiseDim,
+    ),
+    [fixedCaptions.length, modelConfig.generator.noiseDim],
+  );
+  const reporter = new ProgressReporter(io);
+  const writeFakes = async (step: number) => {
+    const images = model.generate({ sentenceEmbeddings: fixedSentences, noise: fixedNoise });
+    try {
+      await writeImageGrid(join(run, fakesFileName(step)), images, 4);
+    } finally {
+      images.dispose();
+    }
+  };
+  let lastState: PipelineState | undefined = pipelineState;
+  let checkpointedStep = trainer.stepCount;
+  const writeCheckpoint = async () => {
+    if (!lastState || trainer.stepCount === checkpointedStep) return;
+    const extra: CheckpointExtra = { pipeline: lastState };
+    await saveCheckpoint(checkpointFolder(run, trainer.stepCount), model, { trainer, extra });
+    pruneCheckpoints(run, config.keepCheckpoints);
+    checkpointedStep = trainer.stepCount;
+  };
+  const started = performance.now();
+  const stepTimes: number[] = [];
+  let stoppedBy: StopReason = 'data';
+  let fakesStep = -1;
+  try {
+    while (true) {
+      const reason = stop.stopRequested
+        ? 'interrupted'
+        : budgetReached(config, trainer.stepCount, performance.now() - started);
+      if (reason) {
+        stoppedBy = reason;
+        break;
+      }
+      const waitStart = performance.now();
+      const batch = await pipeline.nextBatch();
+      if (!batch) break;
+      const stepStart = performance.now();
+      const images = tf.tensor4d(batch.images, [batch.size, batch.imageSize, batch.imageSize, 3]);
+      const sentences = sentenceEncoder.encode(batch.captions);
+      if (!existsSync(join(run, RUN_FILES.reals))) await writeImageGrid(join(run, RUN_FILES.reals), images);
+      let result: ReturnType<RatlipTrainer['step']>;
+      try {
+        result = trainer.step({ images, sentences });
+      } finally {
+        images.dispose();
+        sentences.dispose();
+      }
+      const stepMs = performance.now() - stepStart;
+      stepTimes.push(stepMs);
+      lastState = batch.stateAfter;
+      const memory = tf.memory();
+      const record = {
+        step: result.step,
+        time: new Date().toISOString(),
+        losses: result.losses,
+        stepMs,
+        dataWaitMs: stepStart - waitStart,
+        imagesPerSecond: (batch.size * 1000) / stepMs,
+        numTensors: memory.numTensors,
+        numBytes: memory.numBytes,
+        rssBytes: process.memoryUsage().rss,
+        epoch: batch.epoch,
+      };
+      appendFileSync(join(run, RUN_FILES.metrics), `${JSON.stringify(record)}\n`);
+      reporter.update({
+        step: result.step,
+        totalSteps: config.steps,
+        elapsedMs: performance.now() - started,
+        budgetMs: config.minutes === null ? null : config.minutes * 60_000,
+        sittingSteps: stepTimes.length,
+        d: result.losses.d,
+        g: result.losses.g,
+        stepMs,
+      });
+      if (result.step % config.sampleEvery === 0) {
+        await writeFakes(result.step);
+        fakesStep = result.step;
+      }
+      if (result.step % config.checkpointEvery === 0) await writeCheckpoint();
+    }
+    await writeCheckpoint();
+    if (fakesStep !== trainer.stepCount) await writeFakes(trainer.stepCount);
+    const report = await writeTrainingReport(run, `RATLIP run ${run}`);
+    const timed = stepTimes.length > 1 ? stepTimes.slice(1) : stepTimes;
+    const msPerStep = timed.reduce((sum, value) => sum + value, 0) / Math.max(1, timed.length);
+    reporter.event(
+      'finished',
+      { run, step: trainer.stepCount, stoppedBy, msPerStep, report },
+      `stopped (${stoppedBy}) at step ${trainer.stepCount}, ${msPerStep.toFixed(0)} ms/step on ${backend.name}. Look at ${resolve(report)} (samples: fakes-*.png, checkpoints: checkpoints/, metrics: metrics.jsonl in ${resolve(run)})`,
+    );
+    return {
+      run,
+      step: trainer.stepCount,
+      sittingSteps: stepTimes.length,
+      stoppedBy,
+      msPerStep,
+      backend: backend.name,
+    };
+  } finally {
+    pipeline.close();
+    fixedSentences.dispose();
+    fixedNoise.dispose();
+    trainer.dispose();
+    model.dispose();
+    clip.dispose();
+  }
+}
