@@ -93,6 +93,11 @@ export { clipContrastiveLoss, diagonalTop1Accuracy } from './training/contrastiv
 export { endOfTextLength } from './training/end-of-text-length';
 export type { WarmupCosineOptions } from './training/learning-rate-schedule';
 export { checkWarmupCosineOptions, warmupCosineLearningRate } from './training/learning-rate-schedule';
+export {
+  SHAPES_CLIP_BATCH_SIZE,
+  SHAPES_CLIP_CONFIG,
+  shapesClipTrainerOptions,
+} from './training/shapes-clip-config';
 export type { TrainableClip } from './training/trainable-clip';
 export { frozenClipCopy, trainableClip } from './training/trainable-clip';
 export type { CandidateTexts, ZeroShotOptions, ZeroShotResult, ZeroShotTask } from './training/zero-shot';

@@ -117,10 +117,16 @@ function runTask(
   } finally {
     if (!(task.candidates instanceof tf.Tensor)) ids.dispose();
   }
-  const classCount = Math.max(...Array.from(candidateClasses)) + 1;
+  const classCount = largest(candidateClasses) + 1;
   const predictions = Int32Array.from(best, (candidate) => candidateClasses[candidate]!);
   const correct = predictions.reduce((sum, predicted, i) => sum + (predicted === task.labels[i] ? 1 : 0), 0);
   return { accuracy: correct / predictions.length, predictions, classCount, chance: 1 / classCount };
+}
+
+function largest(values: ArrayLike<number>): number {
+  let result = -1;
+  for (let i = 0; i < values.length; i++) result = Math.max(result, values[i]!);
+  return result;
 }
 
 function normalize(x: tf.Tensor2D): tf.Tensor2D {
@@ -173,7 +179,7 @@ function checkTask(name: string, task: ZeroShotTask, images: number): void {
   if (classes !== undefined && classes.length !== candidates) {
     throw new Error(`${where}: candidateClasses has ${classes.length} entries for ${candidates} candidates`);
   }
-  const classCount = classes === undefined ? candidates : Math.max(...Array.from(classes)) + 1;
+  const classCount = classes === undefined ? candidates : largest(classes) + 1;
   const isClass = (value: number) => Number.isInteger(value) && value >= 0 && value < classCount;
   if (classes !== undefined && !Array.from(classes).every(isClass)) {
     throw new Error(`${where}: candidateClasses must be non-negative integers`);
