@@ -13,8 +13,10 @@ interface KernelInput {
 }
 
 interface KernelRun {
+  /** Every output's values, concatenated in output order. */
   values: Float32Array | Int32Array;
-  shape: number[];
+  /** The output's shape, or each output's shape for kernels with several outputs. */
+  shape: number[] | number[][];
   /** Backend storage entries left behind by the kernel (intermediates it failed to free). */
   leakedData: number;
 }
@@ -32,9 +34,17 @@ async function runKernel(
     tensors[name] = tf.tensor(input.values, input.shape, input.dtype);
   }
   const dataBefore = tf.engine().backend.numDataIds();
-  const output = tf.engine().runKernel(kernelName, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const run = { values: output.dataSync() as Float32Array | Int32Array, shape: output.shape, leakedData: 0 };
-  output.dispose();
+  const output = tf.engine().runKernel(kernelName, tensors, attrs as tf.NamedAttrMap) as
+    | tf.Tensor
+    | tf.Tensor[];
+  const outputs = Array.isArray(output) ? output : [output];
+  const values = outputs.flatMap((tensor) => Array.from(tensor.dataSync()));
+  const run: KernelRun = {
+    values: outputs[0]!.dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values),
+    shape: Array.isArray(output) ? output.map((tensor) => tensor.shape) : output.shape,
+    leakedData: 0,
+  };
+  tf.dispose(outputs);
   run.leakedData = tf.engine().backend.numDataIds() - dataBefore;
   tf.dispose(Object.values(tensors));
   return run;
@@ -208,6 +218,11 @@ describe('registerWasmTrainingKernels', () => {
         'DepthwiseConv2dNativeBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
         'UnsortedSegmentSum',
+        'BatchMatMul',
+        'Multiply',
+        'Slice',
+        'SplitV',
+        'Unpack',
       ]),
     );
   });
@@ -326,4 +341,76 @@ describe('UnsortedSegmentSum on wasm matches cpu', () => {
     const error = await wasmVersusCpu('UnsortedSegmentSum', { x, segmentIds }, { numSegments });
     expect(error).toBeLessThan(1e-6);
   });
+});
+
+describe('BatchMatMul on wasm matches cpu', () => {
+  test.each([
+    ['plain', [1, 9, 7], [1, 7, 5], false, false],
+    ['transposed a', [1, 7, 9], [1, 7, 5], true, false],
+    ['transposed b', [1, 9, 7], [1, 5, 7], false, true],
+    ['both transposed', [1, 7, 9], [1, 5, 7], true, true],
+    ['batch of a against a shared b', [4, 9, 7], [1, 7, 5], false, false],
+    ['batch of a against a shared transposed b', [4, 9, 7], [1, 5, 7], false, true],
+    ['transposed batch of a against a shared b', [4, 7, 9], [1, 7, 5], true, false],
+    ['batch against batch', [3, 9, 7], [3, 5, 7], false, true],
+  ] as const)('%s', async (_name, aShape, bShape, transposeA, transposeB) => {
+    const error = await wasmVersusCpu(
+      'BatchMatMul',
+      { a: floats([...aShape]), b: floats([...bShape]) },
+      { transposeA, transposeB },
+    );
+    expect(error).toBeLessThan(1e-6);
+  });
+});
+
+describe('slicing kernels on wasm match cpu', () => {
+  test.each([
+    ['inner box', [4, 5, 6], [1, 2, 3], [2, 3, 2]],
+    ['full trailing axes', [4, 5, 6], [1, 0, 0], [2, 5, 6]],
+    ['single column', [3, 4, 5, 6], [0, 1, 2, 5], [3, 2, 3, 1]],
+    ['rank 5', [2, 3, 2, 3, 4], [1, 0, 1, 1, 0], [1, 3, 1, 2, 4]],
+  ] as const)('Slice %s', async (_name, shape, begin, size) => {
+    const error = await wasmVersusCpu('Slice', { x: floats([...shape]) }, { begin, size });
+    expect(error).toBe(0);
+  });
+
+  test.each([
+    ['equal pieces of the last axis', [2, 3, 8], 4, 2],
+    ['uneven pieces of a middle axis', [2, 9, 3], [2, 4, 3], 1],
+    ['pieces of the first axis', [6, 5], [1, 5], 0],
+  ] as const)('SplitV %s', async (_name, shape, numOrSizeSplits, axis) => {
+    const error = await wasmVersusCpu('SplitV', { x: floats([...shape]) }, { numOrSizeSplits, axis });
+    expect(error).toBe(0);
+  });
+
+  test.each([
+    ['first axis', [3, 4, 5], 0],
+    ['middle axis', [3, 4, 5], 1],
+    ['last axis', [3, 4, 5], 2],
+  ] as const)('Unpack along the %s', async (_name, shape, axis) => {
+    const error = await wasmVersusCpu('Unpack', { value: floats([...shape]) }, { axis });
+    expect(error).toBe(0);
+  });
+});
+
+describe('broadcasting arithmetic on wasm matches cpu', () => {
+  const shapes = [
+    ['a per-group scale', [2, 16, 4, 2], [2]],
+    ['a per-sample group scale', [2, 16, 4, 2], [2, 1, 4, 1]],
+    ['a column against a row', [5, 1], [1, 3]],
+    ['the broadcast operand first', [4, 1], [3, 4, 6]],
+    ['a per-channel bias (stock path)', [2, 3, 3, 40], [40]],
+    ['a scalar', [3, 5], []],
+  ] as const;
+  const kernels = ['Add', 'Sub', 'Multiply', 'RealDiv'] as const;
+  test.each(kernels.flatMap((kernel) => shapes.map(([name, a, b]) => [kernel, name, a, b] as const)))(
+    '%s with %s',
+    async (kernel, _name, aShape, bShape) => {
+      const b = floats([...bShape]);
+      // Keeps divisors away from zero so the relative error stays meaningful.
+      if (kernel === 'RealDiv') b.values = b.values.map((value) => value + Math.sign(value || 1) * 0.5);
+      const error = await wasmVersusCpu(kernel, { a: floats([...aShape]), b }, {});
+      expect(error).toBeLessThan(1e-6);
+    },
+  );
 });

@@ -20,9 +20,18 @@ export class WasmKernelScope {
     if (config === undefined) {
       throw new Error(`wasm training kernels: the wasm backend has no '${kernelName}' kernel to build on`);
     }
+    return this.runConfig(config, inputs, attrs);
+  }
+
+  /** Runs the kernel `config` (for example a stock kernel that a wrapper has replaced in the registry). */
+  runConfig(
+    config: tf.KernelConfig,
+    inputs: tf.NamedTensorInfoMap,
+    attrs: tf.NamedAttrMap = {},
+  ): tf.TensorInfo {
     const output = config.kernelFunc({ inputs, attrs, backend: this.backend });
     if (Array.isArray(output)) {
-      throw new Error(`wasm training kernels: '${kernelName}' returned several outputs, expected one`);
+      throw new Error(`wasm training kernels: '${config.kernelName}' returned several outputs, expected one`);
     }
     this.intermediates.push(output);
     return output;
