@@ -1,4 +1,4 @@
-import { type ClipPresetName, clipPreset } from '@ratlip/clip';
+import { type ClipPresetName, clipPreset, SHAPES_CLIP_CONFIG } from '@ratlip/clip';
 import type { RatlipConfigInput } from './config-schema';
 
 /** Names of the built-in presets. */
@@ -9,6 +9,7 @@ export type RatlipPresetName =
   | 'galip-birds-256'
   | 'galip-flowers-256'
   | 'galip-faces-256'
+  | 'ratlip-shapes-32'
   | 'ratlip-shapes-64'
   | 'ratlip-tiny';
 
@@ -80,6 +81,37 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
     description: 'GALIP on "CelebA-tiny" (the RATLIP README baseline).',
     reproduces: `RATLIP README, GALIP on CelebA-tiny: FID 94.45, CLIP score 27.95 (column-swap caveat). ${OFFICIAL_CAVEAT}`,
     config: official('galip', 'faces'),
+  },
+  'ratlip-shapes-32': {
+    description:
+      "RATLIP for the built-in Shapes data with the Shapes CLIP (@ratlip/clip SHAPES_CLIP_CONFIG): 32 px clean output, the trainer's default.",
+    reproduces:
+      'No published numbers: the trainer default and the shipped Shapes generator. Same structure as the official ' +
+      'model on a 4 x 4 token grid of width 128; the CLIP has 6 blocks, so D reads blocks 1, 2, 4 and the mapper ' +
+      'prompts blocks 1-4 (the official 1, 4, 8 and 1-8 of 12, scaled). ngf 16, batch 8.',
+    config: {
+      name: 'ratlip-shapes-32',
+      architecture: 'ratlip',
+      dataset: 'shapes',
+      imageSize: 32,
+      clean: true,
+      clip: {
+        model: 'shapes',
+        vision: { ...SHAPES_CLIP_CONFIG.vision },
+        text: { ...SHAPES_CLIP_CONFIG.text },
+        tapBlocks: [1, 2, 4],
+        promptBlocks: [1, 2, 3, 4],
+      },
+      generator: { ngf: 16, noiseDim: 32, codeChannels: 32, midChannels: 16, rat: { hiddenSize: 16 } },
+      discriminator: { outChannels: 64, netCHiddenChannels: 32 },
+      training: {
+        batchSize: 8,
+        epochs: 100,
+        checkpointEveryEpochs: 1,
+        sampleEveryEpochs: 1,
+        evalEveryEpochs: 1,
+      },
+    },
   },
   'ratlip-shapes-64': {
     description:
