@@ -9,6 +9,7 @@ import { conv2DBackpropFilterConfig } from './wasm/conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './wasm/conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './wasm/depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './wasm/depthwise-conv2d-backprop-input';
+import { reverseKernelFactories } from './wasm/reverse';
 import { heapSliceKernelFactories } from './wasm/slice';
 import { unsortedSegmentSumConfig } from './wasm/unsorted-segment-sum';
 import { wrapStockKernel } from './wrap-stock-kernel';
@@ -29,6 +30,7 @@ const wasmKernelWrappers = {
   ...batchMatMulKernelFactories,
   ...broadcastBinaryKernelFactories,
   ...heapSliceKernelFactories,
+  ...reverseKernelFactories,
 };
 
 /** Names of the kernels {@link registerWasmTrainingKernels} installs for the 'wasm' backend. */
@@ -43,7 +45,7 @@ export const wasmTrainingKernelNames: readonly string[] = [
  * (tf.gather's gradient), which stock wasm lacks; a `Conv2DBackpropInput` built on XNNPACK forward
  * convolutions, replacing the stock scalar loop (about 10x slower); resize gradients that honour
  * halfPixelCenters; `BatchMatMul` routed onto XNNPACK for transposed and shared-weight products, and
- * `Slice`/`SplitV`/`Unpack` that copy only the slice. Also registers the higher-order gradients ({@link registerHigherOrderGradients}).
+ * `Slice`/`SplitV`/`Unpack` that copy only the slice, a block-copy `Reverse`. Also registers the higher-order gradients ({@link registerHigherOrderGradients}).
  *
  * Call it after `@tensorflow/tfjs-backend-wasm` has been imported (its import registers the stock
  * kernels and would put them back); useBackend('wasm') does both. Idempotent, and valid before or

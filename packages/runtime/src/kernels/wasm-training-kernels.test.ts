@@ -220,6 +220,7 @@ describe('registerWasmTrainingKernels', () => {
         'UnsortedSegmentSum',
         'BatchMatMul',
         'Multiply',
+        'Reverse',
         'Slice',
         'SplitV',
         'Unpack',
@@ -380,6 +381,16 @@ describe('slicing kernels on wasm match cpu', () => {
     ['pieces of the first axis', [6, 5], [1, 5], 0],
   ] as const)('SplitV %s', async (_name, shape, numOrSizeSplits, axis) => {
     const error = await wasmVersusCpu('SplitV', { x: floats([...shape]) }, { numOrSizeSplits, axis });
+    expect(error).toBe(0);
+  });
+
+  test.each([
+    ['filter taps', [3, 3, 4, 5], [0, 1]],
+    ['the last axis', [2, 3, 4], [2]],
+    ['a middle axis', [2, 3, 4], [1]],
+    ['no axis', [2, 3], []],
+  ] as const)('Reverse of %s', async (_name, shape, dims) => {
+    const error = await wasmVersusCpu('Reverse', { x: floats([...shape]) }, { dims });
     expect(error).toBe(0);
   });
 
