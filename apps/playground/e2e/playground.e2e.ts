@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WEB_MODEL_FILE_ROLES, WEB_MODEL_MANIFEST_FILE } from '@ratlip/ratlip-gan';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundInspection } from '../src/app/page-state';
 import { imageToRgba } from '../src/image/image-pixels';
-import { WEB_MODEL_FILE_ROLES, WEB_MODEL_MANIFEST_FILE } from '../src/model/web-model-manifest';
 import { buildSite } from './build-site';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium';
 import {

@@ -10,15 +10,16 @@ import {
 } from '@ratlip/clip';
 import {
   clipSentenceEncoder,
+  exportWebModel,
   loadCheckpoint,
+  type ModelIndex,
   RatlipGan,
   resolveConfig,
   saveCheckpoint,
+  WEB_MODEL_MANIFEST_FILE,
+  type WebModelManifest,
 } from '@ratlip/ratlip-gan';
 import { readSafetensors, useBackend, writeSafetensors } from '@ratlip/runtime';
-import { exportWebModel } from '../src/model/export-web-model';
-import type { ModelIndex } from '../src/model/model-index';
-import { WEB_MODEL_MANIFEST_FILE, type WebModelManifest } from '../src/model/web-model-manifest';
 
 /** Id of the test model in the served `models/index.json`. */
 export const E2E_MODEL_ID = 'e2e-tiny';

@@ -6,7 +6,6 @@ import {
   EXIT_CODES,
   exitCodeOf,
   isExpectedError,
-  NotYetImplementedError,
   oneLine,
   UsageError,
 } from './cli-errors';
@@ -24,7 +23,6 @@ describe('cli errors', () => {
   it('gives usage errors exit code 2 and everything else 1', () => {
     expect(exitCodeOf(new UsageError('x'))).toBe(EXIT_CODES.usage);
     expect(exitCodeOf(new CliFailure('x'))).toBe(EXIT_CODES.failure);
-    expect(exitCodeOf(new NotYetImplementedError('x', 'issue 5'))).toBe(EXIT_CODES.failure);
     expect(exitCodeOf(new TypeError('x'))).toBe(EXIT_CODES.failure);
   });
 
@@ -41,8 +39,5 @@ describe('cli errors', () => {
     expect(describeError(systemError())).toBe('/no/such/ratlip/file: no such file or directory');
     expect(describeError(new Error('first\n  second\n'))).toBe('first second');
     expect(oneLine('a\r\n\r\nb')).toBe('a b');
-    expect(new NotYetImplementedError('sampling', 'issue 5').message).toBe(
-      'not yet implemented: sampling lands with issue 5',
-    );
   });
 });

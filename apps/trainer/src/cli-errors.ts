@@ -2,7 +2,7 @@
 export const EXIT_CODES = {
   /** Finished. */
   ok: 0,
-  /** The command ran and failed: missing file, wrong format, mismatched shapes, not implemented yet. */
+  /** The command ran and failed: missing file, wrong format, mismatched shapes. */
   failure: 1,
   /** The command line (or a config file's values) was wrong: unknown option, invalid value, missing argument. */
   usage: 2,
@@ -21,17 +21,6 @@ export class UsageError extends Error {
 export class CliFailure extends Error {
   override readonly name = 'CliFailure';
   readonly exitCode: ExitCode = EXIT_CODES.failure;
-}
-
-/** A command whose implementation lands with a later issue. Exits with code 1. */
-export class NotYetImplementedError extends CliFailure {
-  /**
-   * @param what what is missing, e.g. `'training'`.
-   * @param issue the issue it lands with, e.g. `'issue 5 (the RATLIP model and training step)'`.
-   */
-  constructor(what: string, issue: string) {
-    super(`not yet implemented: ${what} lands with ${issue}`);
-  }
 }
 
 /**

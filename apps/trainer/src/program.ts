@@ -48,7 +48,7 @@ Run 'ratlip <command> --help' for a command's options and examples.
 
 Exit codes:
   0  success
-  1  the command failed: missing file, wrong format, mismatched shapes, not implemented yet
+  1  the command failed: missing file, wrong format, mismatched shapes
   2  wrong command line or config values: unknown option, invalid value, missing argument
 
 Errors are one line on stderr; set RATLIP_DEBUG=1 to also print stack traces.

@@ -96,14 +96,28 @@ export { checkWarmupCosineOptions, warmupCosineLearningRate } from './training/l
 export {
   SHAPES_CLIP_BATCH_SIZE,
   SHAPES_CLIP_CONFIG,
+  SHAPES_CLIP_WARMUP_STEPS,
   shapesClipTrainerOptions,
 } from './training/shapes-clip-config';
 export type { TrainableClip } from './training/trainable-clip';
 export { frozenClipCopy, trainableClip } from './training/trainable-clip';
-export type { CandidateTexts, ZeroShotOptions, ZeroShotResult, ZeroShotTask } from './training/zero-shot';
-export { zeroShotAccuracy, zeroShotTasks } from './training/zero-shot';
+export type {
+  CandidateTexts,
+  PerImageZeroShotResult,
+  PerImageZeroShotTask,
+  ZeroShotOptions,
+  ZeroShotResult,
+  ZeroShotTask,
+} from './training/zero-shot';
+export { zeroShotAccuracy, zeroShotPerImageTasks, zeroShotTasks } from './training/zero-shot';
 export type { ClipWeightNamingName, ClipWeightPart } from './weights/clip-weight-naming';
 export { CLIP_WEIGHT_NAMINGS, detectClipWeightNaming } from './weights/clip-weight-namings';
+export type { CompactTokenEmbedding } from './weights/compact-token-embedding';
+export {
+  COMPACT_TOKEN_EMBEDDING_METADATA,
+  readCompactTokenEmbedding,
+} from './weights/compact-token-embedding';
+export { clipWeightsTokenIds } from './weights/compact-token-ids';
 export type { ClipHeadsOptions } from './weights/infer-clip-config';
 export type {
   LoadClipTextWeightsOptions,
@@ -125,5 +139,5 @@ export {
   clipWeightsToSafetensors,
 } from './weights/save-clip-weights';
 export type { ClipTensorSource, ClipWeightsInput } from './weights/tensor-source';
-export { toTensorSource } from './weights/tensor-source';
+export { storedTensorSource, toTensorSource } from './weights/tensor-source';
 export type { ClipSaveDtype } from './weights/write-stored-parameters';

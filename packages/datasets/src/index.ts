@@ -37,6 +37,8 @@ export type {
 export { DataPipeline } from './pipeline/data-pipeline';
 export type { EpochPlan } from './pipeline/epoch-plan';
 export { planEpoch } from './pipeline/epoch-plan';
+export type { SampleGrouping } from './pipeline/grouped-order';
+export { groupedOrder } from './pipeline/grouped-order';
 export { referenceResizeShortSide, resizedSize } from './pipeline/resize-size';
 export type { ScanDatasetOptions } from './pipeline/scan-dataset';
 export { scanDataset } from './pipeline/scan-dataset';

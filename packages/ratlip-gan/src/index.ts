@@ -110,7 +110,48 @@ export type {
   RatlipTrainerOptions,
   TrainBatch,
   TrainerState,
+  TrainStepGradientNorms,
   TrainStepLosses,
   TrainStepResult,
 } from './train/ratlip-trainer';
 export { RatlipTrainer } from './train/ratlip-trainer';
+export type { ExportWebModelOptions } from './web-model/export-web-model';
+export { exportWebModel } from './web-model/export-web-model';
+export { WebModelFormatError } from './web-model/json-fields';
+export type { ModelIndex, ModelIndexEntry, UpsertModelIndexEntryOptions } from './web-model/model-index';
+export {
+  formatModelIndex,
+  isModelIndexId,
+  MODEL_INDEX_FORMAT_VERSION,
+  parseModelIndex,
+  parseModelIndexText,
+  upsertModelIndexEntry,
+} from './web-model/model-index';
+export { sha256Hex, sha256HexSync } from './web-model/sha256';
+export type {
+  WebModelFile,
+  WebModelFileRole,
+  WebModelManifest,
+  WebModelProvenance,
+  WebModelTokenizer,
+} from './web-model/web-model-manifest';
+export {
+  parseWebModelManifest,
+  parseWebModelManifestText,
+  WEB_MODEL_DEFAULT_FILE_NAMES,
+  WEB_MODEL_FILE_ROLES,
+  WEB_MODEL_FORMAT,
+  WEB_MODEL_FORMAT_VERSION,
+  WEB_MODEL_MANIFEST_FILE,
+  WEB_MODEL_MAX_SAMPLE_CAPTIONS,
+} from './web-model/web-model-manifest';
+export type {
+  ReadWebModelFolderOptions,
+  WebModelBytes,
+  WebModelFileRequest,
+  WebModelFileSource,
+  WebModelReadProgress,
+} from './web-model/web-model-reader';
+export { readWebModelFolder, verifyWebModelFile } from './web-model/web-model-reader';
+export type { BuildWebModelOptions, WebModelFolder } from './web-model/web-model-writer';
+export { buildWebModel } from './web-model/web-model-writer';

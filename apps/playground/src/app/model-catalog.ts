@@ -1,4 +1,4 @@
-import { type ModelIndexEntry, parseModelIndex } from '../model/model-index';
+import { type ModelIndexEntry, parseModelIndex } from '@ratlip/ratlip-gan';
 
 /** A model served with the app, with the absolute URL of its manifest. */
 export interface CatalogModel extends ModelIndexEntry {

@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildWebModel, type WebModelFolder, type WebModelReadProgress } from '@ratlip/ratlip-gan';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StaticServer, startStaticServer } from '../../e2e/static-server';
-import { findPickedFile, type ModelReadProgress, readWebModel } from './model-source';
-import { buildWebModel, type WebModelFolder } from './web-model-writer';
+import { findPickedFile, readWebModel } from './model-source';
 
 function bytesOf(length: number, salt: number): Uint8Array {
   return Uint8Array.from({ length }, (_, index) => (index * 31 + salt) % 251);
@@ -45,40 +45,9 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe('buildWebModel', () => {
-  it('lists every file with its size and hash, and writes a manifest that parses back', () => {
-    expect(model.manifest.files.generator).toEqual({
-      path: 'generator.safetensors',
-      bytes: 70_000,
-      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
-    });
-    expect([...model.files.keys()].sort()).toEqual([
-      'clip-text.safetensors',
-      'generator.safetensors',
-      'manifest.json',
-    ]);
-    const text = new TextDecoder().decode(model.files.get('manifest.json'));
-    expect(JSON.parse(text)).toEqual(model.manifest);
-  });
-
-  it('refuses what breaks the format', async () => {
-    await expect(
-      buildWebModel({
-        name: 'x',
-        preset: 'p',
-        config: {},
-        weights: { generator: bytesOf(10, 0), textEncoder: bytesOf(10, 1) },
-        fileNames: { generator: '../g.safetensors' },
-        contextLength: 77,
-        sampleCaptions: ['c'],
-      }),
-    ).rejects.toThrow('files.generator.path must be a relative path');
-  });
-});
-
 describe('readWebModel', () => {
   it('downloads and verifies a served model, reporting progress', async () => {
-    const progress: ModelReadProgress[] = [];
+    const progress: WebModelReadProgress[] = [];
     const origin = new URL(server.url).origin;
     const read = await readWebModel(
       { kind: 'url', manifestUrl: `${server.url}good/manifest.json` },

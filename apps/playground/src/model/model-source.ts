@@ -1,12 +1,10 @@
-import { sha256Hex } from './sha256';
 import {
-  parseWebModelManifestText,
-  WEB_MODEL_FILE_ROLES,
+  readWebModelFolder,
   WEB_MODEL_MANIFEST_FILE,
-  type WebModelFile,
-  type WebModelFileRole,
-  type WebModelManifest,
-} from './web-model-manifest';
+  type WebModelBytes,
+  type WebModelFileSource,
+  type WebModelReadProgress,
+} from '@ratlip/ratlip-gan';
 
 /** Where a web model comes from. Both kinds can be posted to a worker (URLs and `File`s clone). */
 export type ModelSource =
@@ -15,58 +13,15 @@ export type ModelSource =
   /** Files the user picked: `manifest.json` and the weight files it lists (folder or loose files). */
   | { kind: 'files'; files: File[] };
 
-/** A web model's manifest with the verified contents of its weight files. */
-export interface WebModelBytes {
-  manifest: WebModelManifest;
-  /** Contents of each weight file, sizes and SHA-256 checked against the manifest. */
-  weights: Record<WebModelFileRole, Uint8Array>;
-  /** Names the source in messages: the manifest URL or `'local files'`. */
-  label: string;
-}
-
-/** What reading has reached, for a progress bar. */
-export interface ModelReadProgress {
-  stage: 'manifest' | 'download' | 'verify';
-  /** Bytes of weight files read so far, over all files. */
-  loadedBytes: number;
-  /** Bytes of all weight files (from the manifest; 0 until it is read). */
-  totalBytes: number;
-  /** The file being read. */
-  file: string;
-}
-
 /** Options of {@link readWebModel}. */
 export interface ReadWebModelOptions {
   /** Called as reading advances; default none. */
-  onProgress?: (progress: ModelReadProgress) => void;
+  onProgress?: (progress: WebModelReadProgress) => void;
   /**
    * Origin every URL must be on; default `globalThis.location.origin` when there is one. A manifest on
    * another origin is refused, so the page never sends a request elsewhere.
    */
   origin?: string;
-}
-
-function describeSize(bytes: number): string {
-  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${bytes} bytes`;
-}
-
-async function verify(
-  bytes: Uint8Array,
-  file: WebModelFile,
-  role: WebModelFileRole,
-  where: string,
-): Promise<void> {
-  if (bytes.byteLength !== file.bytes) {
-    throw new Error(
-      `${where}: files.${role} '${file.path}' is ${describeSize(bytes.byteLength)}, the manifest says ${describeSize(file.bytes)} (${file.bytes} bytes); the folder is incomplete or from another export`,
-    );
-  }
-  const digest = await sha256Hex(bytes);
-  if (digest !== file.sha256) {
-    throw new Error(
-      `${where}: files.${role} '${file.path}' has SHA-256 ${digest}, the manifest says ${file.sha256}; the file is corrupt or from another export`,
-    );
-  }
 }
 
 async function readBody(
@@ -128,32 +83,20 @@ function sameOriginUrl(href: string, origin: string | undefined, what: string): 
   return url;
 }
 
-async function readFromUrl(manifestHref: string, options: ReadWebModelOptions): Promise<WebModelBytes> {
-  const origin = options.origin ?? globalThis.location?.origin;
+/** A served model folder, fetched with streaming progress; every URL checked against `origin`. */
+function urlSource(manifestHref: string, origin: string | undefined): WebModelFileSource {
   const manifestUrl = sameOriginUrl(manifestHref, origin, 'model manifest');
-  options.onProgress?.({ stage: 'manifest', loadedBytes: 0, totalBytes: 0, file: WEB_MODEL_MANIFEST_FILE });
-  const manifestResponse = await fetchOk(manifestUrl, 'model manifest');
-  const manifest = parseWebModelManifestText(await manifestResponse.text(), manifestUrl.href);
-  const totalBytes = WEB_MODEL_FILE_ROLES.reduce((sum, role) => sum + manifest.files[role].bytes, 0);
-  let loadedBytes = 0;
-  const weights = {} as Record<WebModelFileRole, Uint8Array>;
-  for (const role of WEB_MODEL_FILE_ROLES) {
-    const file = manifest.files[role];
-    const url = sameOriginUrl(new URL(file.path, manifestUrl).href, origin, `files.${role}`);
-    const response = await fetchOk(url, `files.${role}`);
-    const bytes = await readBody(
-      response,
-      (chunk) => {
-        loadedBytes += chunk;
-        options.onProgress?.({ stage: 'download', loadedBytes, totalBytes, file: file.path });
-      },
-      file.bytes,
-    );
-    options.onProgress?.({ stage: 'verify', loadedBytes, totalBytes, file: file.path });
-    await verify(bytes, file, role, manifestUrl.href);
-    weights[role] = bytes;
-  }
-  return { manifest, weights, label: manifestUrl.href };
+  return {
+    label: manifestUrl.href,
+    readManifest: async () => {
+      const response = await fetchOk(manifestUrl, 'model manifest');
+      return { text: await response.text(), source: manifestUrl.href };
+    },
+    readFile: async ({ role, file, onBytes }) => {
+      const url = sameOriginUrl(new URL(file.path, manifestUrl).href, origin, `files.${role}`);
+      return readBody(await fetchOk(url, `files.${role}`), onBytes, file.bytes);
+    },
+  };
 }
 
 function relativePathOf(file: File): string {
@@ -181,34 +124,36 @@ export function findPickedFile(files: readonly File[], path: string, what: strin
   );
 }
 
-async function readFromFiles(files: readonly File[], options: ReadWebModelOptions): Promise<WebModelBytes> {
-  const label = 'local files';
-  options.onProgress?.({ stage: 'manifest', loadedBytes: 0, totalBytes: 0, file: WEB_MODEL_MANIFEST_FILE });
-  const manifestFile = findPickedFile(files, WEB_MODEL_MANIFEST_FILE, 'the model manifest');
-  const manifest = parseWebModelManifestText(await manifestFile.text(), relativePathOf(manifestFile));
-  const totalBytes = WEB_MODEL_FILE_ROLES.reduce((sum, role) => sum + manifest.files[role].bytes, 0);
-  let loadedBytes = 0;
-  const weights = {} as Record<WebModelFileRole, Uint8Array>;
-  for (const role of WEB_MODEL_FILE_ROLES) {
-    const entry = manifest.files[role];
-    const file = findPickedFile(files, entry.path, `files.${role}`);
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    loadedBytes += bytes.byteLength;
-    options.onProgress?.({ stage: 'verify', loadedBytes, totalBytes, file: entry.path });
-    await verify(bytes, entry, role, relativePathOf(manifestFile));
-    weights[role] = bytes;
-  }
-  return { manifest, weights, label };
+/** Files the user picked: a whole exported folder or loose files. */
+function pickedFilesSource(files: readonly File[]): WebModelFileSource {
+  return {
+    label: 'local files',
+    readManifest: async () => {
+      const manifestFile = findPickedFile(files, WEB_MODEL_MANIFEST_FILE, 'the model manifest');
+      return { text: await manifestFile.text(), source: relativePathOf(manifestFile) };
+    },
+    readFile: async ({ role, file, onBytes }) => {
+      const bytes = new Uint8Array(await findPickedFile(files, file.path, `files.${role}`).arrayBuffer());
+      onBytes(bytes.byteLength);
+      return bytes;
+    },
+  };
 }
 
 /**
- * Reads a web model: the manifest (validated), then every weight file, each checked against the
- * manifest's size and SHA-256. URLs must be on the page's origin.
+ * Reads a web model with the format's reader (`readWebModelFolder` of `@ratlip/ratlip-gan`): the
+ * manifest (validated), then every weight file, each checked against the manifest's size and SHA-256.
+ * URLs must be on the page's origin.
  *
  * @throws naming the file and what is wrong (HTTP status, size, hash, manifest field).
  */
-export function readWebModel(source: ModelSource, options: ReadWebModelOptions = {}): Promise<WebModelBytes> {
-  return source.kind === 'url'
-    ? readFromUrl(source.manifestUrl, options)
-    : readFromFiles(source.files, options);
+export async function readWebModel(
+  source: ModelSource,
+  options: ReadWebModelOptions = {},
+): Promise<WebModelBytes> {
+  const fileSource =
+    source.kind === 'url'
+      ? urlSource(source.manifestUrl, options.origin ?? globalThis.location?.origin)
+      : pickedFilesSource(source.files);
+  return readWebModelFolder(fileSource, options.onProgress ? { onProgress: options.onProgress } : {});
 }

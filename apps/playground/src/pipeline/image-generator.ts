@@ -1,8 +1,7 @@
 import { loadClipVisionWeights } from '@ratlip/clip';
-import { NET_G_CLIP_PREFIX, parseRatlipConfig, RatlipGan } from '@ratlip/ratlip-gan';
+import { NET_G_CLIP_PREFIX, parseRatlipConfig, RatlipGan, type WebModelManifest } from '@ratlip/ratlip-gan';
 import { type SafetensorsFile, safetensorsToTensors } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
-import type { WebModelManifest } from '../model/web-model-manifest';
 
 /** Options of {@link ImageGenerator.generate}. */
 export interface GenerateFromEmbeddingOptions {

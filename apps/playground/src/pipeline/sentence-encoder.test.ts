@@ -5,10 +5,10 @@ import {
   clipTextWeightsToSafetensors,
   initializeClipParameters,
 } from '@ratlip/clip';
+import type { WebModelManifest } from '@ratlip/ratlip-gan';
 import { writeSafetensors } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { WebModelManifest } from '../model/web-model-manifest';
 import { SentenceEncoder } from './sentence-encoder';
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { type ClipTextTransformer, ClipTokenizer, loadClipTextWeights } from '@ratlip/clip';
+import type { WebModelManifest } from '@ratlip/ratlip-gan';
 import { readSafetensors } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
-import type { WebModelManifest } from '../model/web-model-manifest';
 
 /** Captions to sentence embeddings: CLIP's tokenizer and a CLIP text tower. */
 export class SentenceEncoder {

@@ -1,9 +1,13 @@
 import { type ClipConfig, ClipModel, ClipTokenizer, initializeClipParameters } from '@ratlip/clip';
-import { clipSentenceEncoder, RatlipGan, resolveConfig } from '@ratlip/ratlip-gan';
+import {
+  clipSentenceEncoder,
+  exportWebModel,
+  RatlipGan,
+  resolveConfig,
+  type WebModelBytes,
+} from '@ratlip/ratlip-gan';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportWebModel } from '../model/export-web-model';
-import type { WebModelBytes } from '../model/model-source';
 import { TextToImage } from './text-to-image';
 
 const CAPTION = 'a green triangle in the middle';

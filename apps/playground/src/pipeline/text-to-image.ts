@@ -1,7 +1,6 @@
+import type { WebModelBytes, WebModelManifest } from '@ratlip/ratlip-gan';
 import { readSafetensors } from '@ratlip/runtime';
 import type * as tf from '@tensorflow/tfjs';
-import type { WebModelBytes } from '../model/model-source';
-import type { WebModelManifest } from '../model/web-model-manifest';
 import { MAX_IMAGES_PER_CALL, MAX_SEED } from './generation-limits';
 import { type ImageGenerator, loadImageGenerator } from './image-generator';
 import { SentenceEncoder } from './sentence-encoder';

@@ -1,6 +1,6 @@
+import { WEB_MODEL_FILE_ROLES, type WebModelBytes } from '@ratlip/ratlip-gan';
 import { useBackend } from '@ratlip/runtime';
-import { type ModelSource, readWebModel, type WebModelBytes } from '../model/model-source';
-import { WEB_MODEL_FILE_ROLES } from '../model/web-model-manifest';
+import { type ModelSource, readWebModel } from '../model/model-source';
 import { TextToImage } from '../pipeline/text-to-image';
 import type {
   BackendChoice,

@@ -1,4 +1,5 @@
-import type { ModelReadProgress, ModelSource } from '../model/model-source';
+import type { WebModelReadProgress } from '@ratlip/ratlip-gan';
+import type { ModelSource } from '../model/model-source';
 import type { GeneratedImages } from '../pipeline/text-to-image';
 
 /** Backends the page offers; 'auto' tries webgpu, webgl, wasm, then cpu. */
@@ -57,7 +58,7 @@ export interface LoadedModelInfo {
 export interface ProgressResponse {
   type: 'progress';
   id: number;
-  stage: ModelReadProgress['stage'] | 'backend' | 'build';
+  stage: WebModelReadProgress['stage'] | 'backend' | 'build';
   loadedBytes: number;
   totalBytes: number;
   file: string;

@@ -1,40 +1,51 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { NotYetImplementedError } from '../cli-errors';
-import { requireFile } from '../options/input-files';
-import { parseOptions, textValue } from '../options/option-values';
+import { readFileBytes, requireFile } from '../options/input-files';
+import { parseOptions } from '../options/option-values';
+import { addClipEmbedOptions, checkClipEmbedPaths, clipEmbedOptionsSchema } from './clip-embed-options';
 import { type CommandRegistrar, examplesHelp } from './command-context';
 
-const optionsSchema = z.object({
-  weights: textValue('a CLIP weights file'),
-  out: textValue('an output .safetensors file'),
-});
-
-/** `ratlip clip embed-image`: CLIP image embeddings to safetensors (lands with the CLIP model). */
-export const registerClipEmbedImage: CommandRegistrar = (parent) =>
-  parent
-    .command('embed-image')
-    .description(
-      'write CLIP image embeddings to a safetensors file: image_embeds [count, dim], file names in the metadata',
-    )
-    .argument('<images...>', 'image files (PNG, JPEG, WebP, ...)')
-    .requiredOption('--weights <file>', 'CLIP weights (.safetensors, OpenAI or Hugging Face names)')
-    .requiredOption('--out <file>', 'output .safetensors file')
+/** `ratlip clip embed-image`: CLIP image embeddings to a safetensors file. */
+export const registerClipEmbedImage: CommandRegistrar = (parent, context) =>
+  addClipEmbedOptions(
+    parent
+      .command('embed-image')
+      .description(
+        'write CLIP image embeddings to a safetensors file: image_embeds [count, dim], file names in the metadata',
+      )
+      .argument('<images...>', 'image files (PNG, JPEG, WebP, ...)'),
+  )
     .addHelpText(
       'after',
-      examplesHelp([
-        [
-          'ratlip clip embed-image --weights ViT-B-32.safetensors photos/*.jpg --out images.safetensors',
-          'a folder of photos',
-        ],
-      ]),
+      `
+Images are decoded with sharp (alpha dropped, grey made RGB) and preprocessed as OpenAI CLIP does: short
+side to the CLIP's image size with PIL-exact bicubic, centre crop, /255, CLIP mean/std. An image already
+of the CLIP's size (e.g. 32 x 32 for the Shapes CLIP) is not resampled, only scaled and normalised. The
+embeddings are the image projection's output, not L2-normalised. Metadata: files (as given), weights,
+normalized.
+${examplesHelp([
+  [
+    'ratlip clip embed-image --weights ViT-B-32.safetensors photos/*.jpg --out images.safetensors',
+    'a folder of photos',
+  ],
+])}`,
     )
     .action(async (images: string[], _options: unknown, command: Command) => {
-      const options = parseOptions(optionsSchema, command);
-      requireFile(options.weights, 'weights file');
+      const options = parseOptions(clipEmbedOptionsSchema, command);
+      checkClipEmbedPaths(options);
       for (const image of images) requireFile(image, 'image');
-      throw new NotYetImplementedError(
-        'CLIP image embeddings',
-        'issue 3 (packages/clip: the CLIP vision transformer)',
-      );
+      const { sharpImageDecoder } = await import('@ratlip/datasets/node');
+      const { embedImages } = await import('../clip/image-embeddings');
+      const { embedToFile } = await import('../clip/embed-to-file');
+      await embedToFile(context.io, options, {
+        name: 'image_embeds',
+        count: images.length,
+        rowsNoun: 'images',
+        embed: async ({ model }) => {
+          const decoder = sharpImageDecoder();
+          const embeddings = await embedImages(model, images.length, (index) =>
+            decoder.decode(readFileBytes(images[index]!), {}, images[index]!),
+          );
+          return { ...embeddings, metadata: { files: JSON.stringify(images) } };
+        },
+      });
     });

@@ -1,28 +1,17 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseModelIndexText, parseWebModelManifestText } from '@ratlip/ratlip-gan';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseWebModelManifestText } from '../../../playground/src/model/web-model-manifest';
 import { errorLine, runCaptured, temporaryFolder } from '../run-cli.test-support';
+import { TRAIN_PRESETS } from '../train/train-presets';
+import { trainOneStepRun } from './one-step-run.test-support';
 
 const folder = temporaryFolder('ratlip-run-commands-');
 const run = join(folder, 'run');
 
 beforeAll(async () => {
-  const trained = await runCaptured([
-    'train',
-    '--steps',
-    '1',
-    '--batch-size',
-    '2',
-    '--backend',
-    'wasm',
-    '--eval-samples',
-    '0',
-    '--out',
-    run,
-  ]);
-  expect(trained.code, trained.stderr).toBe(0);
+  await trainOneStepRun(run, 0);
 });
 
 describe('ratlip sample', () => {
@@ -96,10 +85,64 @@ describe('ratlip export --web', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const manifest = parseWebModelManifestText(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    expect(manifest.preset).toBe('ratlip-tiny');
+    expect(manifest.preset).toBe(TRAIN_PRESETS.shapes!.model);
     for (const file of Object.values(manifest.files)) {
       expect(readFileSync(join(out, file.path)).length).toBe(file.bytes);
     }
+  });
+
+  it('lists the exported model in a model index with its name, description and captions', async () => {
+    const models = join(folder, 'public-models');
+    const index = join(models, 'index.json');
+    const captions = join(folder, 'web-captions.txt');
+    writeFileSync(captions, 'a red circle\n\na blue square\n');
+    const result = await runCaptured([
+      'export',
+      '--web',
+      run,
+      '--out',
+      join(models, 'tiny'),
+      '--index',
+      index,
+      '--name',
+      'Tiny test',
+      '--description',
+      'One step of training.',
+      '--captions',
+      captions,
+      '--backend',
+      'wasm',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).files.at(-1)).toBe('manifest.json');
+    const entry = {
+      id: 'tiny',
+      name: 'Tiny test',
+      manifest: 'tiny/manifest.json',
+      description: 'One step of training.',
+    };
+    expect(parseModelIndexText(readFileSync(index, 'utf8')).models).toEqual([entry]);
+    const manifest = parseWebModelManifestText(readFileSync(join(models, 'tiny', 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ name: 'Tiny test', description: 'One step of training.' });
+    expect(manifest.sampleCaptions).toEqual(['a red circle', 'a blue square']);
+
+    const outside = await runCaptured([
+      'export',
+      '--web',
+      run,
+      '--out',
+      join(folder, 'elsewhere'),
+      '--index',
+      index,
+      '--backend',
+      'wasm',
+    ]);
+    expect(outside.code).toBe(1);
+    expect(errorLine(outside)).toMatch(/must be a subfolder of the index's folder/);
+    const noIndex = await runCaptured(['export', '--web', run, '--default']);
+    expect(noIndex.code).toBe(2);
+    expect(errorLine(noIndex)).toMatch(/--default needs --index <index\.json>/);
   });
 });
 

@@ -30,7 +30,10 @@ export const registerSample: CommandRegistrar = (parent, context) =>
   parent
     .command('sample')
     .description('generate images for captions with a trained run or checkpoint: a PNG grid and single PNGs')
-    .argument('<run-or-checkpoint>', 'a run folder (its best checkpoint) or a checkpoint folder')
+    .argument(
+      '<run-or-checkpoint>',
+      'a run folder (its newest checkpoint) or a checkpoint folder (e.g. <run>/checkpoints/best)',
+    )
     .option('--text <caption...>', 'one or more captions')
     .option('--captions <file>', 'captions from a text file, one per line')
     .option('--count <n>', 'images per caption (default: 1)')

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorLine, runCaptured, temporaryFolder } from '../run-cli.test-support';
 import type { ResolvedTrainConfig } from '../train/train-config';
+import { TRAIN_PRESETS } from '../train/train-presets';
 
 const folder = temporaryFolder();
 
@@ -41,6 +42,8 @@ describe('ratlip train option resolution', () => {
       'preset: shapes-long\nbatchSize: 8\nseed: 7\nminutes: 30\nout: runs/from-file\n',
     );
     const config = await printConfig(['--config', yaml, '--seed', '9', '--steps', '500', '--backend', 'cpu']);
+    const { sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery } =
+      TRAIN_PRESETS['shapes-long']!;
     expect(config).toEqual({
       preset: 'shapes-long',
       dataset: 'shapes',
@@ -50,18 +53,28 @@ describe('ratlip train option resolution', () => {
       batchSize: 8,
       backend: 'cpu',
       seed: 9,
-      sampleEvery: 250,
-      checkpointEvery: 250,
-      keepCheckpoints: 3,
-      evalSamples: 1000,
+      sampleEvery,
+      checkpointEvery,
+      keepCheckpoints,
+      evalSamples,
+      evalEvery,
       resume: null,
     });
   });
 
   it('reads JSON configs and a dataset option', async () => {
-    const json = file('run.json', JSON.stringify({ steps: 100, minutes: 5, dataset: 'shapes:imageSize=32' }));
+    const json = file(
+      'run.json',
+      JSON.stringify({ steps: 100, minutes: 5, dataset: 'shapes:imageSize=32', evalEvery: 0 }),
+    );
     const config = await printConfig(['--config', json, '--batch-size', '4', '--out', join(folder, 'run')]);
-    expect(config).toMatchObject({ steps: 100, minutes: 5, dataset: 'shapes:imageSize=32', batchSize: 4 });
+    expect(config).toMatchObject({
+      steps: 100,
+      minutes: 5,
+      dataset: 'shapes:imageSize=32',
+      batchSize: 4,
+      evalEvery: 0,
+    });
   });
 
   it('resumes with the run folder config, taking only a new budget and backend', async () => {
@@ -92,6 +105,7 @@ describe('ratlip train option resolution', () => {
       checkpointEvery: 50,
       keepCheckpoints: 3,
       evalSamples: 200,
+      evalEvery: 200,
       resume: run,
     });
   });
@@ -129,7 +143,7 @@ describe('ratlip train errors', () => {
     const run = await runCaptured(['train', '--config', unknown]);
     expect(run.code).toBe(2);
     expect(errorLine(run)).toBe(
-      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples`,
+      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery`,
     );
     const invalid = file('invalid.json', '{"batchSize": 0}');
     const bad = await runCaptured(['train', '--config', invalid]);

@@ -1,10 +1,9 @@
-import { parseDatasetSpec } from '@ratlip/datasets';
 import type { Command } from 'commander';
 import { BACKEND_HELP } from '../options/backend-option';
 import { checkDatasetOption } from '../options/dataset-option';
 import { parseOptions } from '../options/option-values';
-import { describeEvaluation, evaluateRun } from '../run/evaluate-run';
-import { runTraining, type StopSignal } from '../run/train-run';
+import { withInterruptSignal } from '../run/interrupt-signal';
+import { runTraining } from '../run/train-run';
 import { resolveTrainConfig, trainOptionsSchema } from '../train/train-config';
 import { DEFAULT_PRESET, TRAIN_PRESETS } from '../train/train-presets';
 import { type CommandRegistrar, examplesHelp } from './command-context';
@@ -41,7 +40,11 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
     .option('--keep-checkpoints <n>', 'checkpoints kept, newest first (default: from the preset)')
     .option(
       '--eval-samples <n>',
-      'images for the Shapes-alignment evaluation at the end, 0 for none (default: from the preset)',
+      'images per Shapes-alignment evaluation, 0 for none (default: from the preset)',
+    )
+    .option(
+      '--eval-every <n>',
+      'steps between Shapes-alignment evaluations written to eval.jsonl, 0 for only at the end (default: from the preset)',
     )
     .option('--print-config', 'print the resolved config.json and exit without training')
     .addHelpText(
@@ -67,29 +70,5 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
         context.io.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
         return;
       }
-      const stop: StopSignal = { stopRequested: false };
-      const onInterrupt = () => {
-        if (stop.stopRequested) process.exit(130);
-        stop.stopRequested = true;
-        context.io.stderr.write(
-          '\nstopping after this step and writing a checkpoint (Ctrl-C again to quit at once)\n',
-        );
-      };
-      process.on('SIGINT', onInterrupt);
-      try {
-        await runTraining(config, context.io, stop);
-      } finally {
-        process.off('SIGINT', onInterrupt);
-      }
-      if (config.evalSamples > 0 && parseDatasetSpec(config.dataset).kind === 'shapes') {
-        const record = await evaluateRun({
-          source: config.out,
-          metrics: ['shapes-alignment'],
-          samples: config.evalSamples,
-          seed: config.seed,
-        });
-        const lines = ['Shapes alignment on held-out captions:', ...describeEvaluation(record)];
-        if (context.io.stderr.isTTY) context.io.stderr.write(`${lines.join('\n')}\n`);
-        else context.io.stdout.write(`${JSON.stringify({ event: 'evaluated', ...record })}\n`);
-      }
+      await withInterruptSignal(context.io, (stop) => runTraining(config, context.io, stop));
     });

@@ -1,5 +1,5 @@
 import { type LoadedCheckpoint, loadCheckpoint } from '@ratlip/ratlip-gan';
-import { placeholderClip, type RunClip } from './placeholder-clip';
+import { loadRunClip, type RunClip } from './run-clip';
 import { readCheckpointModelConfig, resolveCheckpoint } from './run-folder';
 
 /** A trained model ready to sample, with the CLIP it was trained with. */
@@ -11,12 +11,12 @@ export interface RunModel extends LoadedCheckpoint {
 
 /**
  * Loads the generator of a run folder (its newest checkpoint) or of a checkpoint folder, with the
- * run's CLIP (the seeded placeholder until the shipped Shapes CLIP exists) as vision tower and
+ * run's CLIP (the shipped CLIP its config names, else the seeded stand-in) as vision tower and
  * sentence encoder. No trainer state is loaded.
  */
 export async function loadRunModel(runOrCheckpoint: string): Promise<RunModel> {
   const directory = resolveCheckpoint(runOrCheckpoint);
-  const runClip = await placeholderClip(readCheckpointModelConfig(directory));
+  const runClip = await loadRunClip(readCheckpointModelConfig(directory));
   try {
     const loaded = await loadCheckpoint(directory, {
       vision: runClip.clip.vision,

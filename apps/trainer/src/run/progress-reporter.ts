@@ -17,6 +17,23 @@ export interface TrainProgress {
   stepMs: number;
 }
 
+/** An evaluation during training, as {@link ProgressReporter.evaluation} reports it. */
+export interface TrainEvaluationSummary {
+  step: number;
+  /** The ranking metric, e.g. `shapes-alignment`. */
+  metric: string;
+  value: number;
+  /** Partial figures, e.g. accuracy per Shapes attribute. */
+  breakdown?: Record<string, number>;
+  /** Whether this evaluation made a new best checkpoint. */
+  best: boolean;
+  /** Folder of the best checkpoint. */
+  bestCheckpoint: string;
+}
+
+/** Breakdown entries a terminal line shows. */
+const SUMMARY_ATTRIBUTES: readonly string[] = ['colour', 'shape', 'size', 'position'];
+
 function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
   const minutes = Math.floor(seconds / 60);
@@ -55,6 +72,21 @@ export class ProgressReporter {
     }
     this.io.stdout.write(
       `${JSON.stringify({ event: 'step', step: progress.step, d: progress.d, g: progress.g, stepMs: progress.stepMs, etaSeconds: eta === null ? null : Math.round(eta / 1000) })}\n`,
+    );
+  }
+
+  /**
+   * Reports an evaluation made during training: one line on a terminal, an `evaluation` JSON object
+   * otherwise (with the figure's breakdown, e.g. Shapes alignment per attribute).
+   */
+  evaluation(summary: TrainEvaluationSummary): void {
+    const parts = Object.entries(summary.breakdown ?? {})
+      .filter(([name]) => SUMMARY_ATTRIBUTES.includes(name))
+      .map(([name, value]) => `${name} ${value.toFixed(3)}`);
+    this.event(
+      'evaluation',
+      { ...summary },
+      `step ${summary.step}: ${summary.metric} ${summary.value.toFixed(3)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}${summary.best ? `, the best so far: saved as ${summary.bestCheckpoint}` : ''}`,
     );
   }
 

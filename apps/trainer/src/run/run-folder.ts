@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseRatlipConfig, type ResolvedRatlipConfig } from '@ratlip/ratlip-gan';
 import { CliFailure } from '../cli-errors';
 
@@ -11,7 +11,12 @@ export const RUN_FILES = {
   evaluation: 'eval.jsonl',
   report: 'report.html',
   checkpoints: 'checkpoints',
+  /** TensorBoard event files (only when training on the tfjs-node backend). */
+  tensorboard: 'tensorboard',
 } as const;
+
+/** Name of the best checkpoint's folder inside `checkpoints/` (never pruned). */
+export const BEST_CHECKPOINT = 'best';
 
 const CHECKPOINT_PATTERN = /^step-(\d+)$/;
 const FAKES_PATTERN = /^fakes-(\d+)\.png$/;
@@ -24,6 +29,11 @@ export function fakesFileName(step: number): string {
 /** Folder of the checkpoint at `step`: `<run>/checkpoints/step-000120`. */
 export function checkpointFolder(run: string, step: number): string {
   return join(run, RUN_FILES.checkpoints, `step-${String(step).padStart(6, '0')}`);
+}
+
+/** Folder of the best evaluated checkpoint: `<run>/checkpoints/best`. */
+export function bestCheckpointFolder(run: string): string {
+  return join(run, RUN_FILES.checkpoints, BEST_CHECKPOINT);
 }
 
 /** The checkpoints of a run, oldest first, as `{ step, path }`. */
@@ -46,7 +56,7 @@ export function listFakes(run: string): Array<{ step: number; file: string }> {
     .sort((a, b) => a.step - b.step);
 }
 
-/** Removes all but the newest `keep` checkpoints. */
+/** Removes all but the newest `keep` `step-*` checkpoints (`checkpoints/best` is not one of them). */
 export function pruneCheckpoints(run: string, keep: number): void {
   const all = listCheckpoints(run);
   for (const old of all.slice(0, Math.max(0, all.length - keep)))
@@ -54,8 +64,8 @@ export function pruneCheckpoints(run: string, keep: number): void {
 }
 
 /**
- * The checkpoint folder meant by a run folder (its newest checkpoint) or a checkpoint folder itself.
- * A path that is neither is a {@link CliFailure}.
+ * The checkpoint folder meant by a run folder (its newest checkpoint) or a checkpoint folder itself
+ * (`<run>/checkpoints/best` for the best one). A path that is neither is a {@link CliFailure}.
  */
 export function resolveCheckpoint(runOrCheckpoint: string): string {
   if (existsSync(join(runOrCheckpoint, 'state.json'))) return runOrCheckpoint;
@@ -77,4 +87,16 @@ export function readCheckpointModelConfig(checkpoint: string): ResolvedRatlipCon
   } catch (error) {
     throw new CliFailure(`${path}: not a RATLIP config: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The run folder a checkpoint belongs to (`<run>/checkpoints/<name>`), when it has a `config.json`;
+ * for a run folder, itself.
+ */
+export function runFolderOf(runOrCheckpoint: string): string | undefined {
+  for (const candidate of [runOrCheckpoint, dirname(dirname(resolve(runOrCheckpoint)))]) {
+    if (existsSync(join(candidate, RUN_FILES.config)) && existsSync(join(candidate, RUN_FILES.checkpoints)))
+      return candidate;
+  }
+  return undefined;
 }

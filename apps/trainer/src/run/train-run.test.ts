@@ -1,15 +1,25 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../cli-io';
 import { runCaptured, temporaryFolder } from '../run-cli.test-support';
 import { resolveTrainConfig } from '../train/train-config';
-import { listCheckpoints } from './run-folder';
+import { TRAIN_PRESETS } from '../train/train-presets';
+import { readBestCheckpoint } from './best-checkpoint';
+import { metricReport, readEvaluations } from './evaluation-log';
+import { shippedClipPath } from './run-clip';
+import { bestCheckpointFolder, listCheckpoints } from './run-folder';
 import { runTraining, type StopSignal } from './train-run';
 import { readMetrics } from './training-report';
 
 const folder = temporaryFolder('ratlip-train-');
+
+/** Images per Shapes-alignment evaluation in these tests. */
+const EVAL_SAMPLES = 4;
+
 const common = [
   '--backend',
   'wasm',
@@ -20,14 +30,21 @@ const common = [
   '--checkpoint-every',
   '2',
   '--eval-samples',
-  '0',
+  String(EVAL_SAMPLES),
 ];
+
+const silent: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined } };
 
 function losses(run: string): Array<[number, unknown]> {
   return readMetrics(run).map((record) => [record['step'] as number, record['losses']]);
 }
 
-describe('ratlip train (ratlip-tiny, batch 2)', () => {
+/** `(step, overall Shapes alignment)` of each evaluation of a run. */
+function alignment(run: string): Array<[number, number | undefined]> {
+  return readEvaluations(run).map((record) => [record.step, metricReport(record, 'shapes-alignment')?.value]);
+}
+
+describe('ratlip train (the default shapes preset, batch 2)', () => {
   it('writes every artefact of a run folder and keeps the tensor count flat', async () => {
     const run = join(folder, 'interrupted');
     await useBackend('wasm');
@@ -36,35 +53,107 @@ describe('ratlip train (ratlip-tiny, batch 2)', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(tf.memory().numTensors).toBe(before);
-    for (const file of ['config.json', 'reals.png', 'fakes-000002.png', 'metrics.jsonl', 'report.html']) {
+    for (const file of [
+      'config.json',
+      'reals.png',
+      'fakes-000002.png',
+      'metrics.jsonl',
+      'eval.jsonl',
+      'report.html',
+    ]) {
       expect(existsSync(join(run, file)), file).toBe(true);
     }
+    // Training here runs on wasm, so no TensorBoard event files (and no error for the missing package).
+    expect(existsSync(join(run, 'tensorboard'))).toBe(false);
     const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
-    expect(config.model.name).toBe('ratlip-tiny');
-    expect(config.clip).toEqual({ kind: 'seeded-init', seed: 7 });
+    expect(config.model.name).toBe(TRAIN_PRESETS.shapes!.model);
+    const clipFile = shippedClipPath(config.model.clip.model)!;
+    expect(config.clip).toEqual({
+      kind: 'shipped',
+      name: config.model.clip.model,
+      sha256: createHash('sha256').update(readFileSync(clipFile)).digest('hex'),
+    });
     expect(listCheckpoints(run).map((entry) => entry.step)).toEqual([2]);
     const records = readMetrics(run);
     expect(records.map((record) => record['step'])).toEqual([1, 2]);
     expect(records[0]).toHaveProperty('imagesPerSecond');
     expect(records[0]).toHaveProperty('numTensors');
-    expect(readFileSync(join(run, 'report.html'), 'utf8')).toContain('<svg');
+    for (const record of records) {
+      const norms = record['gradientNorms'] as { generator: number; discriminator: number };
+      for (const value of [norms.generator, norms.discriminator]) {
+        expect(Number.isFinite(value) && value > 0).toBe(true);
+      }
+    }
+    const evaluations = readEvaluations(run);
+    expect(evaluations.map((record) => [record.step, record.by, record.samples])).toEqual([
+      [2, 'training', EVAL_SAMPLES],
+    ]);
+    expect(evaluations[0]!.checkpoint).toBe(listCheckpoints(run)[0]!.path);
+    expect(readBestCheckpoint(run)).toMatchObject({ metric: 'shapes-alignment', step: 2 });
+    expect(existsSync(join(bestCheckpointFolder(run), 'state.json'))).toBe(true);
+    const report = readFileSync(join(run, 'report.html'), 'utf8');
+    expect(report).toContain('<svg');
+    expect(report).toContain('<title>discriminator</title>');
+    expect(report).toContain('<title>overall</title>');
     const events = result.stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { event: string });
-    expect(events.at(-1)).toMatchObject({ event: 'finished', step: 2, stoppedBy: 'steps' });
+      .map((line) => JSON.parse(line) as { event: string; step: number });
+    expect(events.filter((event) => event.event === 'evaluation').map((event) => event.step)).toEqual([2]);
+    expect(events.find((event) => event.event === 'finished')).toMatchObject({ step: 2, stoppedBy: 'steps' });
   });
 
-  it('resumes with the same losses as an uninterrupted run', async () => {
+  it('resumes with the same losses and evaluations as an uninterrupted run, dropping records after the checkpoint', async () => {
     const whole = join(folder, 'whole');
     const part = join(folder, 'interrupted');
     expect((await runCaptured(['train', '--steps', '3', '--out', whole, ...common])).code).toBe(0);
+    // What a kill -9 after logging past the last checkpoint would leave behind.
+    appendFileSync(join(part, 'metrics.jsonl'), '{"step":9,"losses":{}}\n');
+    appendFileSync(join(part, 'eval.jsonl'), '{"step":9,"metrics":[]}\n');
     const resumed = await runCaptured(['train', '--resume', part, '--steps', '3', '--backend', 'wasm']);
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
     expect(losses(part)).toEqual(losses(whole));
     expect(losses(part).map(([step]) => step)).toEqual([1, 2, 3]);
     expect(listCheckpoints(part).map((entry) => entry.step)).toEqual([2, 3]);
+    expect(alignment(part).map(([step]) => step)).toEqual([2, 3]);
+    expect(alignment(part).at(-1)).toEqual(alignment(whole).at(-1));
+  });
+
+  it('evaluates every evalEvery steps without changing the training, and keeps the best beside the last N', async () => {
+    const run = join(folder, 'evaluated');
+    const config = resolveTrainConfig({
+      steps: 3,
+      out: run,
+      backend: 'wasm',
+      batchSize: 2,
+      sampleEvery: 100,
+      checkpointEvery: 1,
+      keepCheckpoints: 1,
+      evalEvery: 1,
+      evalSamples: EVAL_SAMPLES,
+    });
+    const result = await runTraining(config, silent);
+    expect(losses(run)).toEqual(losses(join(folder, 'whole')));
+    const evaluations = readEvaluations(run);
+    expect(evaluations.map((record) => [record.step, record.by])).toEqual([
+      [1, 'training'],
+      [2, 'training'],
+      [3, 'training'],
+    ]);
+    const values = alignment(run).map(([, value]) => value!);
+    const bestIndex = values.indexOf(Math.max(...values));
+    expect(readBestCheckpoint(run)).toMatchObject({
+      metric: 'shapes-alignment',
+      step: bestIndex + 1,
+      value: values[bestIndex],
+      samples: EVAL_SAMPLES,
+    });
+    expect(result.best).toEqual(readBestCheckpoint(run));
+    expect(result.evaluation?.step).toBe(3);
+    const bestState = JSON.parse(readFileSync(join(bestCheckpointFolder(run), 'state.json'), 'utf8'));
+    expect(bestState.step).toBe(bestIndex + 1);
+    expect(listCheckpoints(run).map((entry) => entry.step)).toEqual([3]);
   });
 
   it('refuses to train into an existing run folder', async () => {
@@ -76,21 +165,29 @@ describe('ratlip train (ratlip-tiny, batch 2)', () => {
   it('stops after the current step when interrupted, with a checkpoint, the last grid and the report', async () => {
     const run = join(folder, 'ctrl-c');
     const stop: StopSignal = { stopRequested: false };
-    const lines: string[] = [];
-    const io = {
+    const io: CliIO = {
       stdout: {
         write: (text: string) => {
-          lines.push(text);
           if (text.includes('"event":"step"')) stop.stopRequested = true;
         },
       },
       stderr: { write: () => undefined },
     };
-    const config = resolveTrainConfig({ steps: 10, out: run, backend: 'wasm', batchSize: 2 });
+    const config = resolveTrainConfig({
+      steps: 10,
+      out: run,
+      backend: 'wasm',
+      batchSize: 2,
+      evalSamples: EVAL_SAMPLES,
+      evalEvery: 1,
+    });
     const result = await runTraining(config, io, stop);
     expect(result).toMatchObject({ step: 1, stoppedBy: 'interrupted' });
     expect(listCheckpoints(run).map((entry) => entry.step)).toEqual([1]);
     expect(existsSync(join(run, 'fakes-000001.png'))).toBe(true);
     expect(existsSync(join(run, 'report.html'))).toBe(true);
+    // Evaluated once in the loop at step 1; the end of the sitting does not repeat it.
+    expect(alignment(run).map(([step]) => step)).toEqual([1]);
+    expect(readEvaluations(run)[0]!.checkpoint).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DataPipeline, openDataset, type PipelineState } from '@ratlip/datasets';
+import { DataPipeline, openDataset, type PipelineState, parseDatasetSpec } from '@ratlip/datasets';
 import { nodeDatasetIO } from '@ratlip/datasets/node';
 import {
   loadCheckpoint,
@@ -17,10 +17,16 @@ import { CliFailure } from '../cli-errors';
 import type { CliIO } from '../cli-io';
 import type { ResolvedTrainConfig } from '../train/train-config';
 import { TRAIN_PRESETS } from '../train/train-presets';
-import { placeholderClip } from './placeholder-clip';
+import { type BestCheckpointInfo, bestCandidate, isBetter, readBestCheckpoint } from './best-checkpoint';
+import { evaluateModel } from './evaluate-run';
+import { appendEvaluation, type EvaluationRecord, metricReport } from './evaluation-log';
+import { appendJsonLine, truncateJsonLinesAfter } from './json-lines';
+import { memoryUsage } from './memory-usage';
 import { writeImageGrid } from './png-images';
 import { ProgressReporter } from './progress-reporter';
+import { loadRunClip } from './run-clip';
 import {
+  bestCheckpointFolder,
   checkpointFolder,
   fakesFileName,
   listCheckpoints,
@@ -28,6 +34,7 @@ import {
   RUN_FILES,
   readCheckpointModelConfig,
 } from './run-folder';
+import { openTensorBoardLog } from './tensorboard-log';
 import { writeTrainingReport } from './training-report';
 
 /** Images in each `fakes-<step>.png` grid (fixed noise, the first captions of the dataset). */
@@ -35,6 +42,9 @@ const FIXED_SAMPLE_COUNT = 8;
 
 /** Offset of the fixed-noise seed from the run seed, so it differs from the training noise stream. */
 const FIXED_NOISE_SEED_OFFSET = 1_000_003;
+
+/** The metric of the evaluations during training, which also ranks the checkpoints. */
+const TRAINING_METRIC = 'shapes-alignment';
 
 /** Tells a running training loop to stop after the current step (Ctrl-C). */
 export interface StopSignal {
@@ -55,11 +65,17 @@ export interface TrainRunResult {
   /** Mean training-step time of this sitting, in milliseconds (the first step excluded when possible). */
   msPerStep: number;
   backend: string;
+  /** The last evaluation of this sitting (none when the run is not evaluated or took no step). */
+  evaluation?: EvaluationRecord;
+  /** What made `checkpoints/best` the best, when the run has one. */
+  best?: BestCheckpointInfo;
 }
 
 /** What a checkpoint carries besides the model and trainer. */
 interface CheckpointExtra {
   pipeline: PipelineState;
+  /** In `checkpoints/best` only: the evaluation that made it the best. */
+  best?: BestCheckpointInfo;
 }
 
 function modelConfigFor(config: ResolvedTrainConfig): ResolvedRatlipConfig {
@@ -67,21 +83,14 @@ function modelConfigFor(config: ResolvedTrainConfig): ResolvedRatlipConfig {
   return resolveConfig(preset.model, { training: { batchSize: config.batchSize, seed: config.seed } });
 }
 
-/** Drops `metrics.jsonl` records after `step` (logged after the checkpoint a resumed run starts from). */
-function truncateMetrics(run: string, step: number): void {
-  const path = join(run, RUN_FILES.metrics);
-  if (!existsSync(path)) return;
-  const kept = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => {
-      if (line.trim().length === 0) return false;
-      try {
-        return (JSON.parse(line) as { step: number }).step <= step;
-      } catch {
-        return false;
-      }
-    });
-  writeFileSync(path, kept.map((line) => `${line}\n`).join(''));
+/** Whether a run is evaluated (Shapes alignment needs Shapes captions). */
+function evaluatesDuringTraining(config: ResolvedTrainConfig): boolean {
+  return config.evalSamples > 0 && parseDatasetSpec(config.dataset).kind === 'shapes';
+}
+
+/** `values` with every name prefixed, e.g. `loss/` + `d`. */
+function prefixed(prefix: string, values: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [`${prefix}${name}`, value]));
 }
 
 function budgetReached(config: ResolvedTrainConfig, step: number, elapsedMs: number): StopReason | undefined {
@@ -91,10 +100,14 @@ function budgetReached(config: ResolvedTrainConfig, step: number, elapsedMs: num
 }
 
 /**
- * Trains (or resumes) a run: writes `config.json`, `reals.png`, `fakes-<step>.png`, `metrics.jsonl`,
- * `checkpoints/step-*` (the last `keepCheckpoints`, atomic) and `report.html` into `config.out`.
- * Stops at the step or time budget, when the data ends, or after the current step when `stop` is
- * raised; a final checkpoint is written in every case.
+ * Trains (or resumes) a run: writes `config.json`, `reals.png`, `fakes-<step>.png`, `metrics.jsonl`
+ * (losses, gradient norms, step time, images/s, memory, tensor count), `checkpoints/step-*` (the last
+ * `keepCheckpoints`, atomic), `report.html` and, with the tfjs-node backend, TensorBoard event files
+ * in `tensorboard/`. A Shapes run with `evalSamples > 0` is evaluated (Shapes alignment on held-out
+ * captions) every `evalEvery` steps and at the end into `eval.jsonl`, and the best evaluated weights
+ * are saved as `checkpoints/best` (a full checkpoint, written atomically). Stops at the step or time
+ * budget, when the data ends, or after the current step when `stop` is raised; a final checkpoint is
+ * written in every case. A resumed run drops the log records after its checkpoint's step.
  */
 export async function runTraining(
   config: ResolvedTrainConfig,
@@ -113,7 +126,7 @@ export async function runTraining(
   }
   const backend = await useBackend(config.backend);
   const modelConfig = latest && resuming ? readCheckpointModelConfig(latest.path) : modelConfigFor(config);
-  const runClip = await placeholderClip(modelConfig);
+  const runClip = await loadRunClip(modelConfig);
   const { clip, sentenceEncoder } = runClip;
   const dataset = await openDataset(config.dataset, {
     io: nodeDatasetIO(),
@@ -134,7 +147,8 @@ export async function runTraining(
       throw new CliFailure(`${latest.path}: has no optimizer state to resume training from`);
     trainer = loaded.trainer;
     pipelineState = (loaded.state.extra as CheckpointExtra | undefined)?.pipeline;
-    truncateMetrics(run, loaded.state.step);
+    truncateJsonLinesAfter(join(run, RUN_FILES.metrics), loaded.state.step);
+    truncateJsonLinesAfter(join(run, RUN_FILES.evaluation), loaded.state.step);
   } else {
     const runConfig = { ...config, model: modelConfig, clip: runClip.source, fixedCaptions };
     await writeFileAtomic(join(run, RUN_FILES.config), `${JSON.stringify(runConfig, null, 2)}\n`);
@@ -166,6 +180,10 @@ export async function runTraining(
     [fixedCaptions.length, modelConfig.generator.noiseDim],
   );
   const reporter = new ProgressReporter(io);
+  const tensorboard = await openTensorBoardLog(run, {
+    activeBackend: tf.getBackend(),
+    packageName: backend.packageName,
+  });
   const writeFakes = async (step: number) => {
     const images = model.generate({ sentenceEmbeddings: fixedSentences, noise: fixedNoise });
     try {
@@ -182,6 +200,52 @@ export async function runTraining(
     await saveCheckpoint(checkpointFolder(run, trainer.stepCount), model, { trainer, extra });
     pruneCheckpoints(run, config.keepCheckpoints);
     checkpointedStep = trainer.stepCount;
+  };
+  const evaluating = evaluatesDuringTraining(config);
+  let best = resuming ? readBestCheckpoint(run) : undefined;
+  let evaluatedStep = -1;
+  let lastEvaluation: EvaluationRecord | undefined;
+  const evaluate = async () => {
+    const step = trainer.stepCount;
+    const record = await evaluateModel({
+      model,
+      runClip,
+      step,
+      checkpoint: checkpointedStep === step ? checkpointFolder(run, step) : null,
+      dataset: config.dataset,
+      metrics: [TRAINING_METRIC],
+      samples: config.evalSamples,
+      seed: config.seed,
+      by: 'training',
+    });
+    appendEvaluation(run, record);
+    evaluatedStep = step;
+    lastEvaluation = record;
+    const candidate = bestCandidate(record, TRAINING_METRIC);
+    const improved = candidate !== undefined && lastState !== undefined && isBetter(candidate, best);
+    if (improved && lastState) {
+      const extra: CheckpointExtra = { pipeline: lastState, best: candidate };
+      // The best copy is not where a resumed run continues from, so errors keep naming the step checkpoint.
+      const lastCheckpoint = trainer.lastCheckpoint;
+      await saveCheckpoint(bestCheckpointFolder(run), model, { trainer, extra });
+      trainer.lastCheckpoint = lastCheckpoint;
+      best = candidate;
+    }
+    const report = metricReport(record, TRAINING_METRIC);
+    if (report) {
+      reporter.evaluation({
+        step,
+        metric: TRAINING_METRIC,
+        value: report.value,
+        ...(report.breakdown ? { breakdown: report.breakdown } : {}),
+        best: improved,
+        bestCheckpoint: bestCheckpointFolder(run),
+      });
+      tensorboard?.write(
+        step,
+        prefixed(`eval/${TRAINING_METRIC}/`, report.breakdown ?? { overall: report.value }),
+      );
+    }
   };
   const started = performance.now();
   const stepTimes: number[] = [];
@@ -213,20 +277,26 @@ export async function runTraining(
       const stepMs = performance.now() - stepStart;
       stepTimes.push(stepMs);
       lastState = batch.stateAfter;
-      const memory = tf.memory();
       const record = {
         step: result.step,
         time: new Date().toISOString(),
         losses: result.losses,
+        gradientNorms: result.gradientNorms,
         stepMs,
         dataWaitMs: stepStart - waitStart,
         imagesPerSecond: (batch.size * 1000) / stepMs,
-        numTensors: memory.numTensors,
-        numBytes: memory.numBytes,
-        rssBytes: process.memoryUsage().rss,
+        ...memoryUsage(),
         epoch: batch.epoch,
       };
-      appendFileSync(join(run, RUN_FILES.metrics), `${JSON.stringify(record)}\n`);
+      appendJsonLine(join(run, RUN_FILES.metrics), record);
+      tensorboard?.write(result.step, {
+        ...prefixed('loss/', { ...result.losses }),
+        ...prefixed('gradientNorm/', { ...result.gradientNorms }),
+        'speed/stepMs': record.stepMs,
+        'speed/imagesPerSecond': record.imagesPerSecond,
+        'memory/numTensors': record.numTensors,
+        'memory/numBytes': record.numBytes,
+      });
       reporter.update({
         step: result.step,
         totalSteps: config.steps,
@@ -242,16 +312,22 @@ export async function runTraining(
         fakesStep = result.step;
       }
       if (result.step % config.checkpointEvery === 0) await writeCheckpoint();
+      if (evaluating && config.evalEvery > 0 && result.step % config.evalEvery === 0) await evaluate();
     }
     await writeCheckpoint();
     if (fakesStep !== trainer.stepCount) await writeFakes(trainer.stepCount);
+    if (evaluating && stepTimes.length > 0 && evaluatedStep !== trainer.stepCount) await evaluate();
+    tensorboard?.flush();
     const report = await writeTrainingReport(run, `RATLIP run ${run}`);
     const timed = stepTimes.length > 1 ? stepTimes.slice(1) : stepTimes;
     const msPerStep = timed.reduce((sum, value) => sum + value, 0) / Math.max(1, timed.length);
+    const bestText = best
+      ? `, best: checkpoints/best (${best.metric} ${best.value.toFixed(3)} at step ${best.step})`
+      : '';
     reporter.event(
       'finished',
-      { run, step: trainer.stepCount, stoppedBy, msPerStep, report },
-      `stopped (${stoppedBy}) at step ${trainer.stepCount}, ${msPerStep.toFixed(0)} ms/step on ${backend.name}. Look at ${resolve(report)} (samples: fakes-*.png, checkpoints: checkpoints/, metrics: metrics.jsonl in ${resolve(run)})`,
+      { run, step: trainer.stepCount, stoppedBy, msPerStep, report, ...(best ? { best } : {}) },
+      `stopped (${stoppedBy}) at step ${trainer.stepCount}, ${msPerStep.toFixed(0)} ms/step on ${backend.name}. Look at ${resolve(report)} (samples: fakes-*.png, checkpoints: checkpoints/${bestText}, metrics: metrics.jsonl and eval.jsonl in ${resolve(run)})`,
     );
     return {
       run,
@@ -260,6 +336,8 @@ export async function runTraining(
       stoppedBy,
       msPerStep,
       backend: backend.name,
+      ...(lastEvaluation ? { evaluation: lastEvaluation } : {}),
+      ...(best ? { best } : {}),
     };
   } finally {
     pipeline.close();

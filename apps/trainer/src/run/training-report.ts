@@ -1,10 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@ratlip/runtime/node';
+import { readBestCheckpoint } from './best-checkpoint';
+import { type EvaluationRecord, metricReport, readEvaluations } from './evaluation-log';
+import { readJsonLines } from './json-lines';
 import { listFakes, RUN_FILES } from './run-folder';
 
-/** Loss series drawn in the report, by `metrics.jsonl` field. */
-const CURVES: ReadonlyArray<readonly [field: string, colour: string]> = [
+/** Loss series drawn in the report, by `metrics.jsonl` `losses` field. */
+const LOSS_CURVES: ReadonlyArray<readonly [field: string, colour: string]> = [
   ['d', '#d62728'],
   ['g', '#1f77b4'],
   ['dReal', '#ff7f0e'],
@@ -14,43 +16,60 @@ const CURVES: ReadonlyArray<readonly [field: string, colour: string]> = [
   ['clipSimilarity', '#17becf'],
 ];
 
+/** Gradient-norm series, by `metrics.jsonl` `gradientNorms` field. */
+const GRADIENT_CURVES: ReadonlyArray<readonly [field: string, colour: string]> = [
+  ['generator', '#1f77b4'],
+  ['discriminator', '#d62728'],
+];
+
+/** Shapes-alignment series of `eval.jsonl`, by breakdown entry (the chance levels are drawn dashed). */
+const EVALUATION_CURVES: ReadonlyArray<readonly [field: string, colour: string]> = [
+  ['overall', '#000000'],
+  ['colour', '#d62728'],
+  ['shape', '#2ca02c'],
+  ['size', '#ff7f0e'],
+  ['position', '#1f77b4'],
+];
+
+/** One line of a chart. */
+interface Series {
+  name: string;
+  colour: string;
+  points: ReadonlyArray<readonly [step: number, value: number]>;
+  dashed?: boolean;
+}
+
 const CHART = { width: 720, height: 260, margin: 40 } as const;
 
 /** The records of a run's `metrics.jsonl` (unreadable lines skipped). */
 export function readMetrics(run: string): Array<Record<string, unknown>> {
-  const path = join(run, RUN_FILES.metrics);
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim().length > 0)
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
+  return readJsonLines(join(run, RUN_FILES.metrics));
 }
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
-/** An inline SVG line chart of the loss fields against the step. */
-function lossChart(records: ReadonlyArray<Record<string, unknown>>): string {
-  const points = (field: string) =>
-    records.flatMap((record) => {
-      const step = record['step'];
-      const value = (record['losses'] as Record<string, unknown> | undefined)?.[field];
-      return typeof step === 'number' && typeof value === 'number' && Number.isFinite(value)
-        ? [[step, value] as const]
-        : [];
-    });
-  const series = CURVES.map(([field, colour]) => ({ field, colour, points: points(field) })).filter(
-    (entry) => entry.points.length > 0,
-  );
+/** `(step, record[group][field])` of every record where both are finite numbers. */
+function fieldPoints(
+  records: ReadonlyArray<Record<string, unknown>>,
+  group: string,
+  field: string,
+): Array<readonly [number, number]> {
+  return records.flatMap((record) => {
+    const step = record['step'];
+    const value = (record[group] as Record<string, unknown> | undefined)?.[field];
+    return typeof step === 'number' && typeof value === 'number' && Number.isFinite(value)
+      ? [[step, value] as const]
+      : [];
+  });
+}
+
+/** An inline SVG line chart of `series` against the step; `empty` when no series has a point. */
+function lineChart(candidates: readonly Series[], empty: string): string {
+  const series = candidates.filter((entry) => entry.points.length > 0);
   const all = series.flatMap((entry) => entry.points);
-  if (all.length === 0) return '<p>No steps logged yet.</p>';
+  if (all.length === 0) return `<p>${escapeHtml(empty)}</p>`;
   const steps = all.map(([step]) => step);
   const values = all.map(([, value]) => value);
   const [minStep, maxStep] = [Math.min(...steps), Math.max(...steps)];
@@ -62,14 +81,22 @@ function lossChart(records: ReadonlyArray<Record<string, unknown>>): string {
     height - margin - ((value - minValue) / Math.max(1e-12, maxValue - minValue)) * (height - 2 * margin);
   const lines = series.map(
     (entry) =>
-      `<polyline fill="none" stroke="${entry.colour}" stroke-width="1.5" points="${entry.points
+      `<polyline fill="none" stroke="${entry.colour}" stroke-width="1.5"${entry.dashed ? ' stroke-dasharray="4 3"' : ''} points="${entry.points
         .map(([step, value]) => `${x(step).toFixed(1)},${y(value).toFixed(1)}`)
-        .join(' ')}"><title>${entry.field}</title></polyline>`,
+        .join(' ')}"><title>${escapeHtml(entry.name)}</title></polyline>`,
   );
-  const legend = series.map(
-    (entry, index) =>
-      `<text x="${margin + index * 95}" y="14" fill="${entry.colour}" font-size="12">${entry.field}</text>`,
-  );
+  const markers = series
+    .filter((entry) => entry.points.length === 1)
+    .map(
+      (entry) =>
+        `<circle cx="${x(entry.points[0]![0]).toFixed(1)}" cy="${y(entry.points[0]![1]).toFixed(1)}" r="3" fill="${entry.colour}"/>`,
+    );
+  const legend = series
+    .filter((entry) => !entry.dashed)
+    .map(
+      (entry, index) =>
+        `<text x="${margin + index * 95}" y="14" fill="${entry.colour}" font-size="12">${escapeHtml(entry.name)}</text>`,
+    );
   const axes =
     `<line x1="${margin}" y1="${height - margin}" x2="${width - margin}" y2="${height - margin}" stroke="#888"/>` +
     `<line x1="${margin}" y1="${margin}" x2="${margin}" y2="${height - margin}" stroke="#888"/>` +
@@ -77,15 +104,66 @@ function lossChart(records: ReadonlyArray<Record<string, unknown>>): string {
     `<text x="${width - margin - 60}" y="${height - 10}" font-size="11">step ${maxStep}</text>` +
     `<text x="2" y="${margin}" font-size="11">${maxValue.toPrecision(3)}</text>` +
     `<text x="2" y="${height - margin}" font-size="11">${minValue.toPrecision(3)}</text>`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${axes}${legend.join('')}${lines.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${axes}${legend.join('')}${lines.join('')}${markers.join('')}</svg>`;
+}
+
+/** Curves of the Shapes-alignment records of `eval.jsonl`, each attribute with its chance level dashed. */
+function evaluationSeries(records: readonly EvaluationRecord[]): Series[] {
+  const breakdowns = records.flatMap((record) => {
+    const breakdown = metricReport(record, 'shapes-alignment')?.breakdown;
+    return breakdown ? [{ step: record.step, breakdown }] : [];
+  });
+  return EVALUATION_CURVES.flatMap(([field, colour]) => {
+    const chanceField = `chance${field[0]!.toUpperCase()}${field.slice(1)}`;
+    return [
+      { name: field, colour, points: fieldPoints(breakdowns, 'breakdown', field) },
+      {
+        name: `${field} by chance`,
+        colour,
+        points: fieldPoints(breakdowns, 'breakdown', chanceField),
+        dashed: true,
+      },
+    ];
+  });
+}
+
+/** Other metrics of `eval.jsonl` (FID, KID, CLIP score), one curve (and chart) each. */
+function otherMetricSeries(records: readonly EvaluationRecord[]): Series[] {
+  const names = [
+    ...new Set(records.flatMap((record) => record.metrics.map((report) => report.metric))),
+  ].filter((name) => name !== 'shapes-alignment');
+  const colours = ['#9467bd', '#8c564b', '#17becf', '#e377c2'];
+  return names.map((name, index) => ({
+    name,
+    colour: colours[index % colours.length]!,
+    points: records.flatMap((record) => {
+      const value = metricReport(record, name)?.value;
+      return value !== undefined && Number.isFinite(value) ? [[record.step, value] as const] : [];
+    }),
+  }));
 }
 
 /**
- * Writes `<run>/report.html`: loss curves (inline SVG) and the `fakes-<step>.png` grids over time,
+ * Writes `<run>/report.html`: curves (inline SVG) of the losses and gradient norms of `metrics.jsonl`
+ * and of the evaluations of `eval.jsonl` (Shapes alignment per attribute with chance levels, any
+ * other metric on its own chart), the best checkpoint, and the `fakes-<step>.png` grids over time,
  * linked by relative paths so the folder reads offline.
  */
 export async function writeTrainingReport(run: string, title: string): Promise<string> {
   const records = readMetrics(run);
+  const evaluations = readEvaluations(run);
+  const best = readBestCheckpoint(run);
+  const others = otherMetricSeries(evaluations);
+  const losses = LOSS_CURVES.map(([field, colour]) => ({
+    name: field,
+    colour,
+    points: fieldPoints(records, 'losses', field),
+  }));
+  const gradients = GRADIENT_CURVES.map(([field, colour]) => ({
+    name: field,
+    colour,
+    points: fieldPoints(records, 'gradientNorms', field),
+  }));
   const grids = listFakes(run)
     .map(
       ({ step, file }) =>
@@ -98,9 +176,15 @@ export async function writeTrainingReport(run: string, title: string): Promise<s
 <style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;margin:0 1em 1em 0}img{image-rendering:pixelated;width:256px}</style>
 </head><body>
 <h1>${escapeHtml(title)}</h1>
-<p>${records.length} steps logged${last ? `; last step ${String(last['step'])}` : ''}. Settings: <a href="config.json">config.json</a>, metrics: <a href="metrics.jsonl">metrics.jsonl</a>.</p>
+<p>${records.length} steps logged${last ? `; last step ${String(last['step'])}` : ''}. Settings: <a href="config.json">config.json</a>, metrics: <a href="metrics.jsonl">metrics.jsonl</a>, evaluations: <a href="eval.jsonl">eval.jsonl</a>.</p>
 <h2>Losses</h2>
-${lossChart(records)}
+${lineChart(losses, 'No steps logged yet.')}
+<h2>Gradient norms (global L2 per network)</h2>
+${lineChart(gradients, 'No gradient norms logged.')}
+<h2>Shapes alignment on held-out captions</h2>
+<p>Accuracy per attribute; dashed: the chance level of each. ${best ? `Best checkpoint (<code>checkpoints/best</code>): ${escapeHtml(best.metric)} ${best.value.toFixed(3)} at step ${best.step} on ${best.samples} images.` : 'No best checkpoint yet.'}</p>
+${lineChart(evaluationSeries(evaluations), 'No Shapes-alignment evaluations yet.')}
+${others.map((series) => `<h2>${escapeHtml(series.name)}</h2>\n${lineChart([series], '')}`).join('\n')}
 <h2>Real images</h2>
 <figure><img src="${RUN_FILES.reals}" alt="real training images"></figure>
 <h2>Samples (fixed noise and captions)</h2>

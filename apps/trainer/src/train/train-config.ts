@@ -31,6 +31,7 @@ export const trainSettingsSchema = z
     checkpointEvery: integerValue(1),
     keepCheckpoints: integerValue(1, 1000),
     evalSamples: integerValue(0),
+    evalEvery: integerValue(0),
   })
   .partial();
 
@@ -65,10 +66,19 @@ export interface ResolvedTrainConfig {
   sampleEvery: number;
   /** Steps between checkpoints (one is also written at the end and on Ctrl-C). */
   checkpointEvery: number;
-  /** Checkpoints kept in `checkpoints/`; older ones are removed. */
+  /** `step-*` checkpoints kept in `checkpoints/`; older ones are removed (`checkpoints/best` is kept apart). */
   keepCheckpoints: number;
-  /** Images generated for the Shapes-alignment evaluation at the end of a Shapes run (0: none). */
+  /**
+   * Images generated for each Shapes-alignment evaluation of a Shapes run, during training and at the
+   * end (0: no evaluation). Every evaluation uses the same held-out captions and noise, so they compare.
+   */
   evalSamples: number;
+  /**
+   * Steps between Shapes-alignment evaluations during training (one also runs at the end; 0: only
+   * at the end). Each appends to `eval.jsonl`; the best so far is saved as `checkpoints/best`.
+   * Default: the preset's.
+   */
+  evalEvery: number;
   /** The run folder this run continues, or null for a fresh run. */
   resume: string | null;
 }
@@ -123,7 +133,7 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
   const given = FIXED_WHEN_RESUMING.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
   if (given.length > 0) {
     throw new UsageError(
-      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: --steps, --minutes, --backend, --sample-every, --checkpoint-every, --keep-checkpoints, --eval-samples)`,
+      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: --steps, --minutes, --backend, --sample-every, --checkpoint-every, --keep-checkpoints, --eval-samples, --eval-every)`,
     );
   }
   requireDirectory(runFolder, 'run folder');
@@ -158,6 +168,7 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
     checkpointEvery: options.checkpointEvery ?? saved.checkpointEvery ?? preset.checkpointEvery,
     keepCheckpoints: options.keepCheckpoints ?? saved.keepCheckpoints ?? preset.keepCheckpoints,
     evalSamples: options.evalSamples ?? saved.evalSamples ?? preset.evalSamples,
+    evalEvery: options.evalEvery ?? saved.evalEvery ?? preset.evalEvery,
     resume: runFolder,
   };
 }
@@ -185,6 +196,7 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     checkpointEvery: options.checkpointEvery,
     keepCheckpoints: options.keepCheckpoints,
     evalSamples: options.evalSamples,
+    evalEvery: options.evalEvery,
   });
   const presetName = fromCli.preset ?? fromFile.preset ?? DEFAULT_PRESET;
   const preset = TRAIN_PRESETS[presetName]!;
@@ -200,6 +212,7 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     checkpointEvery: fromCli.checkpointEvery ?? fromFile.checkpointEvery ?? preset.checkpointEvery,
     keepCheckpoints: fromCli.keepCheckpoints ?? fromFile.keepCheckpoints ?? preset.keepCheckpoints,
     evalSamples: fromCli.evalSamples ?? fromFile.evalSamples ?? preset.evalSamples,
+    evalEvery: fromCli.evalEvery ?? fromFile.evalEvery ?? preset.evalEvery,
     resume: null,
   };
 }

@@ -21,8 +21,10 @@ export interface TrainPreset {
   checkpointEvery: number;
   /** Checkpoints kept (the oldest are removed). */
   keepCheckpoints: number;
-  /** Images for the Shapes-alignment evaluation when the run ends (0: none). */
+  /** Images per Shapes-alignment evaluation (0: none). */
   evalSamples: number;
+  /** Steps between Shapes-alignment evaluations written to `eval.jsonl` (0: only when the run ends). */
+  evalEvery: number;
 }
 
 /** The preset `ratlip train` uses when none is given. */
@@ -32,8 +34,8 @@ export const DEFAULT_PRESET = 'shapes';
 export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
   shapes: {
     description:
-      'the default run: RATLIP ratlip-tiny (32 px) on the built-in Shapes dataset for about 10 minutes',
-    model: 'ratlip-tiny',
+      'the default run: RATLIP ratlip-shapes-32 (32 px, the shipped Shapes CLIP) on the built-in Shapes dataset for about 10 minutes',
+    model: 'ratlip-shapes-32',
     dataset: 'shapes',
     batchSize: 8,
     minutes: 10,
@@ -41,18 +43,20 @@ export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
     checkpointEvery: 50,
     keepCheckpoints: 3,
     evalSamples: 200,
+    evalEvery: 200,
   },
   'shapes-long': {
     description:
-      'the Shapes generator: ratlip-shapes-64 (64 px) trained for longer, resumable across sittings',
-    model: 'ratlip-shapes-64',
+      'the shipped Shapes generator: the default run (ratlip-shapes-32) trained for longer, resumable across sittings',
+    model: 'ratlip-shapes-32',
     dataset: 'shapes',
     batchSize: 8,
     steps: 20_000,
     sampleEvery: 250,
     checkpointEvery: 250,
     keepCheckpoints: 3,
-    evalSamples: 1000,
+    evalSamples: 500,
+    evalEvery: 500,
   },
 };
 

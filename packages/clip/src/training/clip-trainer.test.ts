@@ -143,6 +143,18 @@ describe('ClipTrainer on wasm', () => {
     padded!.dispose();
   });
 
+  it('changes the schedule of later steps with setSchedule', () => {
+    const trainer = ClipTrainer.fromConfig(config, options);
+    expect(trainer.learningRate).toBeCloseTo(1e-3, 10);
+    trainer.setSchedule({ peak: 8e-3, warmupSteps: 4, totalSteps: 20 });
+    expect(trainer.learningRate).toBeCloseTo(2e-3, 10);
+    expect(trainer.schedule).toEqual({ peak: 8e-3, warmupSteps: 4, totalSteps: 20 });
+    expect(() => trainer.setSchedule({ peak: 1e-3, warmupSteps: 5, totalSteps: 5 })).toThrow(
+      /ClipTrainer.setSchedule: 'totalSteps' must be an integer > warmupSteps \(5\), got 5/,
+    );
+    trainer.dispose();
+  });
+
   it('names what is wrong with a batch or an option', () => {
     const trainer = ClipTrainer.fromConfig(config, options);
     const images = tf.zeros([3, SIZE, SIZE, 3]) as tf.Tensor4D;

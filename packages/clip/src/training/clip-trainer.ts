@@ -87,7 +87,7 @@ export class ClipTrainer {
   /** Trainable parameters by canonical key. */
   readonly variables: ReadonlyMap<string, tf.Variable>;
   readonly optimizer: AdamW;
-  private readonly schedule: WarmupCosineOptions;
+  private currentSchedule: WarmupCosineOptions;
   private readonly maxGradientNorm: number | undefined;
   private readonly maxLogitScale: number;
   private readonly cropText: boolean;
@@ -118,7 +118,7 @@ export class ClipTrainer {
     }
     this.model = model;
     this.variables = variables;
-    this.schedule = { ...options.schedule };
+    this.currentSchedule = { ...options.schedule };
     this.maxGradientNorm = maxGradientNorm;
     this.maxLogitScale = maxLogitScale;
     this.cropText = options.cropText ?? true;
@@ -168,7 +168,23 @@ export class ClipTrainer {
 
   /** The learning rate the next step will use. */
   get learningRate(): number {
-    return warmupCosineLearningRate(this.stepCount, this.schedule);
+    return warmupCosineLearningRate(this.stepCount, this.currentSchedule);
+  }
+
+  /** The learning-rate schedule of the next steps (a copy). */
+  get schedule(): WarmupCosineOptions {
+    return { ...this.currentSchedule };
+  }
+
+  /**
+   * Replaces the learning-rate schedule from the next step on, e.g. once a run bounded by time has
+   * estimated how many steps fit (`warmupCosineLearningRate` depends on `totalSteps` only after the
+   * warm-up, so fixing it during the warm-up changes no step already taken). Not part of
+   * {@link checkpoint}: a resumed trainer takes its schedule from its options.
+   */
+  setSchedule(schedule: WarmupCosineOptions): void {
+    checkWarmupCosineOptions(schedule, 'ClipTrainer.setSchedule');
+    this.currentSchedule = { ...schedule };
   }
 
   /**

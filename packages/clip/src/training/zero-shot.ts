@@ -189,3 +189,113 @@ function checkTask(name: string, task: ZeroShotTask, images: number): void {
     throw new Error(`${where}: labels[${bad}] = ${task.labels[bad]} is not a class in [0, ${classCount})`);
   }
 }
+
+/**
+ * A zero-shot task whose candidates differ per image, drawn from a shared pool of texts: e.g. an
+ * image's own caption with one attribute varied over all its values.
+ */
+export interface PerImageZeroShotTask {
+  /** Per image, the rows of the text pool it chooses among (at least one each). */
+  candidates: readonly ArrayLike<number>[];
+  /** Per image, the position in its `candidates` list of the right text. */
+  labels: ArrayLike<number>;
+}
+
+/** Result of a {@link PerImageZeroShotTask}. */
+export interface PerImageZeroShotResult {
+  /** Share of images whose most similar candidate is the right one, in [0, 1]. */
+  accuracy: number;
+  /** Per image, the position in its `candidates` list of its most similar text. */
+  predictions: Int32Array;
+  /** Accuracy of guessing: the mean over images of `1 / candidates`. */
+  chance: number;
+}
+
+/**
+ * Zero-shot tasks with per-image candidate sets over one pool of texts: every image and every pool
+ * text is encoded once, then each image picks the candidate of highest cosine similarity. Inputs stay
+ * owned by the caller; no tensors are left behind.
+ * @param images CLIP-normalised `[images, imageSize, imageSize, 3]`.
+ * @param texts the pool, `[texts, length]` token ids.
+ * @returns one result per task name.
+ */
+export function zeroShotPerImageTasks(
+  model: ClipModel,
+  images: tf.Tensor4D,
+  texts: CandidateTexts,
+  tasks: Readonly<Record<string, PerImageZeroShotTask>>,
+  options: ZeroShotOptions = {},
+): Record<string, PerImageZeroShotResult> {
+  const batchSize = options.batchSize ?? 64;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new Error(`ZeroShotOptions: 'batchSize' must be a positive integer, got ${batchSize}`);
+  }
+  const count = images.shape[0];
+  const pool = texts instanceof tf.Tensor ? texts.shape[0] : texts.count;
+  for (const [name, task] of Object.entries(tasks)) checkPerImageTask(name, task, count, pool);
+  const ids = candidateIds(texts);
+  let similarity: Float32Array;
+  try {
+    const length = endOfTextLength(ids);
+    const cropped = tf.tidy(() => ids.slice([0, 0], [pool, length]));
+    const textEmbeddings = encodeInBatches(cropped, batchSize, (batch) =>
+      model.encodeText(batch as tf.Tensor2D),
+    );
+    cropped.dispose();
+    const imageEmbeddings = encodeInBatches(images, batchSize, (batch) =>
+      model.encodeImage(batch as tf.Tensor4D),
+    );
+    const similarities = tf.tidy(() =>
+      tf.matMul(normalize(imageEmbeddings), normalize(textEmbeddings), false, true),
+    );
+    tf.dispose([textEmbeddings, imageEmbeddings]);
+    similarity = similarities.dataSync() as Float32Array;
+    similarities.dispose();
+  } finally {
+    if (!(texts instanceof tf.Tensor)) ids.dispose();
+  }
+  const results: Record<string, PerImageZeroShotResult> = {};
+  for (const [name, task] of Object.entries(tasks)) {
+    const predictions = new Int32Array(count);
+    let correct = 0;
+    let chance = 0;
+    for (let image = 0; image < count; image++) {
+      const rows = task.candidates[image]!;
+      let best = 0;
+      for (let k = 1; k < rows.length; k++) {
+        if (similarity[image * pool + rows[k]!]! > similarity[image * pool + rows[best]!]!) best = k;
+      }
+      predictions[image] = best;
+      if (best === task.labels[image]) correct++;
+      chance += 1 / rows.length;
+    }
+    results[name] = { accuracy: correct / count, predictions, chance: chance / count };
+  }
+  return results;
+}
+
+function checkPerImageTask(name: string, task: PerImageZeroShotTask, images: number, pool: number): void {
+  const where = `zero-shot task '${name}'`;
+  if (task.candidates.length !== images || task.labels.length !== images) {
+    throw new Error(
+      `${where}: needs candidates and labels for each of the ${images} images, got ${task.candidates.length} and ${task.labels.length}`,
+    );
+  }
+  for (let image = 0; image < images; image++) {
+    const rows = task.candidates[image]!;
+    if (rows.length < 1) throw new Error(`${where}: image ${image} has no candidate texts`);
+    for (let k = 0; k < rows.length; k++) {
+      if (!Number.isInteger(rows[k]) || rows[k]! < 0 || rows[k]! >= pool) {
+        throw new Error(
+          `${where}: candidates[${image}][${k}] = ${rows[k]} is not a row of the ${pool} texts`,
+        );
+      }
+    }
+    const label = task.labels[image]!;
+    if (!Number.isInteger(label) || label < 0 || label >= rows.length) {
+      throw new Error(
+        `${where}: labels[${image}] = ${label} is not a position in its ${rows.length} candidates`,
+      );
+    }
+  }
+}

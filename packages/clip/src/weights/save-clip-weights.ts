@@ -1,4 +1,5 @@
 import type { SafetensorsInput } from '@ratlip/runtime';
+import type { ClipTextConfig } from '../model/clip-config';
 import type { ClipModel } from '../model/clip-model';
 import { clipParameterEntries, clipParameterSlots } from '../model/clip-parameters';
 import { openAiArgumentsFromClipConfig } from '../model/reference-config';
@@ -6,8 +7,14 @@ import { textParameterEntries, textParameterSlots } from '../model/text-paramete
 import type { ClipTextTransformer } from '../model/text-transformer';
 import { visionParameterEntries, visionParameterSlots } from '../model/vision-parameters';
 import type { ClipVisionTransformer } from '../model/vision-transformer';
-import type { ClipWeightNamingName, KeyRoots } from './clip-weight-naming';
+import type { ClipWeightNaming, ClipWeightNamingName, KeyRoots } from './clip-weight-naming';
 import { clipWeightNaming } from './clip-weight-namings';
+import {
+  COMPACT_TOKEN_EMBEDDING_METADATA,
+  compactTokenEmbeddingMetadata,
+  gatherEmbeddingRows,
+  keptTokenIds,
+} from './compact-token-embedding';
 import { type ClipSaveDtype, writeStoredParameters } from './write-stored-parameters';
 
 /** Options of the savers. */
@@ -21,7 +28,19 @@ export interface SaveClipWeightsOptions {
   prefix?: string;
   /** Stored float type. Default `'F32'`; `'F16'` halves the size (values rounded to half precision). */
   dtype?: ClipSaveDtype;
+  /**
+   * Whole model and text tower only: keep just these rows of the token embedding (ids in any order,
+   * repeats allowed, each in `[0, vocabSize)`), e.g. every id a dataset's captions tokenize to plus the
+   * start and end tokens. A CLIP trained on one dataset uses a handful of the 49,408 ids and the
+   * embedding dominates the file. The kept ids go to `__metadata__.compact_token_embedding`; the loaders
+   * expand the file back to the full vocabulary with zero rows for the other ids, so captions made of
+   * kept ids embed exactly as before. Default: the whole embedding.
+   */
+  tokenIds?: Iterable<number>;
 }
+
+/** Canonical key of the token embedding `[vocabSize, width]`. */
+const TOKEN_EMBEDDING_KEY = 'token_embedding.weight';
 
 /** Tensors and metadata ready for `writeSafetensors(file.tensors, file.metadata)`. */
 export interface ClipWeightsFile {
@@ -45,7 +64,13 @@ export function clipWeightsToSafetensors(
     options.dtype ?? 'F32',
   );
   const config = JSON.stringify(openAiArgumentsFromClipConfig(model.config));
-  return { tensors, metadata: { config, naming: naming.name } };
+  return compactIfAsked(
+    { tensors, metadata: { config, naming: naming.name } },
+    naming,
+    roots,
+    model.config.text,
+    options,
+  );
 }
 
 /** The image tower's weights alone (loadable with `loadClipVisionWeights`). */
@@ -98,5 +123,39 @@ export function clipTextWeightsToSafetensors(
     transformer_heads: heads,
     transformer_layers: layers,
   });
-  return { tensors, metadata: { config, naming: naming.name } };
+  return compactIfAsked(
+    { tensors, metadata: { config, naming: naming.name } },
+    naming,
+    roots,
+    tower.config,
+    options,
+  );
+}
+
+/** The file with only `options.tokenIds` rows of its token embedding (unchanged without them). */
+function compactIfAsked(
+  file: ClipWeightsFile,
+  naming: ClipWeightNaming,
+  roots: KeyRoots,
+  text: Pick<ClipTextConfig, 'vocabSize' | 'width'>,
+  options: SaveClipWeightsOptions,
+): ClipWeightsFile {
+  if (options.tokenIds === undefined) return file;
+  const ids = keptTokenIds(options.tokenIds, text.vocabSize, 'SaveClipWeightsOptions.tokenIds');
+  const key = naming.storedFor(TOKEN_EMBEDDING_KEY, roots)[0]!.key;
+  const stored = file.tensors[key]!;
+  const values =
+    stored.data instanceof Float32Array ? stored.data : Float32Array.from(stored.data as ArrayLike<number>);
+  const rows = gatherEmbeddingRows(values, text.width, ids);
+  return {
+    tensors: { ...file.tensors, [key]: { dtype: stored.dtype, shape: [ids.length, text.width], data: rows } },
+    metadata: {
+      ...file.metadata,
+      [COMPACT_TOKEN_EMBEDDING_METADATA]: compactTokenEmbeddingMetadata({
+        tensor: key,
+        vocabSize: text.vocabSize,
+        ids,
+      }),
+    },
+  };
 }

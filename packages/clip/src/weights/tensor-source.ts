@@ -1,4 +1,5 @@
 import type { SafetensorsFile } from '@ratlip/runtime';
+import { expandCompactTokenEmbedding } from './compact-token-embedding';
 
 /**
  * Where weights are read from: named float tensors with shapes. A `SafetensorsFile` (from
@@ -24,8 +25,8 @@ function isSafetensorsFile(input: ClipWeightsInput): input is SafetensorsFile {
   return typeof (input as SafetensorsFile).entry === 'function';
 }
 
-/** Wraps a `SafetensorsFile` (or passes a {@link ClipTensorSource} through). */
-export function toTensorSource(input: ClipWeightsInput): ClipTensorSource {
+/** The tensors of the input exactly as stored (a compact token embedding stays compact). */
+export function storedTensorSource(input: ClipWeightsInput): ClipTensorSource {
   if (!isSafetensorsFile(input)) return input;
   return {
     source: input.source,
@@ -34,4 +35,13 @@ export function toTensorSource(input: ClipWeightsInput): ClipTensorSource {
     shape: (name) => input.entry(name).shape,
     float32: (name) => input.float32(name),
   };
+}
+
+/**
+ * The tensors the loaders read: a `SafetensorsFile` wrapped (a {@link ClipTensorSource} as it is), with
+ * a compact token embedding (see `COMPACT_TOKEN_EMBEDDING_METADATA`) expanded to the full vocabulary,
+ * rows of dropped tokens zero. Throws naming the file when the compact record is malformed.
+ */
+export function toTensorSource(input: ClipWeightsInput): ClipTensorSource {
+  return expandCompactTokenEmbedding(storedTensorSource(input));
 }

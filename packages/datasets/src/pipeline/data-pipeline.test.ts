@@ -76,6 +76,31 @@ describe('DataPipeline', () => {
     ]);
   });
 
+  it('groups batches into runs of samples sharing a key, and resumes to the same batches', async () => {
+    const dataset = new MemoryDataset(24);
+    const group = { key: (index: number) => String(index % 3), size: 4 };
+    const pipeline = new DataPipeline({ dataset, batchSize: 8, imageSize: 16, seed: 3, group });
+    const batches = await take(pipeline, 4);
+    for (const batch of batches) {
+      for (const run of [batch.indices.slice(0, 4), batch.indices.slice(4, 8)]) {
+        expect(new Set(run.map((index) => index % 3)).size).toBe(1);
+      }
+    }
+    const resumed = new DataPipeline({
+      dataset,
+      batchSize: 8,
+      imageSize: 16,
+      seed: 3,
+      group,
+      resume: batches[1]!.stateAfter,
+    });
+    expect((await take(resumed, 2)).map((batch) => batch.indices)).toEqual(
+      batches.slice(2, 4).map((batch) => batch.indices),
+    );
+    pipeline.close();
+    resumed.close();
+  });
+
   it('applies the reference augmentation: resize to floor(size*76/64), random crop, random flip, [-1, 1]', async () => {
     const dataset = new MemoryDataset(6, { width: 40, height: 30 });
     const pipeline = new DataPipeline({ dataset, batchSize: 6, imageSize: 16, seed: 9, shuffle: false });

@@ -4,6 +4,7 @@ import type { RgbImage, TextImageDataset } from '../types';
 import { BadSampleLog } from './bad-sample-log';
 import { centreCropPlacement, randomCropPlacement, writeCropNormalised } from './crop-normalise';
 import { DRAWS_PER_SLOT, type EpochPlan, planEpoch } from './epoch-plan';
+import { groupedOrder, type SampleGrouping } from './grouped-order';
 import { mapWithConcurrency } from './map-with-concurrency';
 import { referenceResizeShortSide } from './resize-size';
 
@@ -38,6 +39,11 @@ export interface DataPipelineOptions {
   shuffle?: boolean;
   /** Drop an epoch's last incomplete batch, as the official loaders do. Default true. */
   dropLast?: boolean;
+  /**
+   * Visit samples in runs of `size` that share `key(index)` (see `groupedOrder`): batches of a few
+   * groups of alike samples, hard negatives for contrastive training. Default: no grouping.
+   */
+  group?: SampleGrouping;
   /** Batches prepared ahead in the background. Default 2. */
   prefetch?: number;
   /** Images decoded at once. Default 4. */
@@ -139,6 +145,8 @@ export class DataPipeline implements AsyncIterable<DataBatch> {
   readonly resizeShortSide: number;
   readonly flip: boolean;
   readonly shuffle: boolean;
+  /** The sample grouping of {@link DataPipelineOptions.group}, if any. */
+  readonly group: SampleGrouping | undefined;
   readonly dropLast: boolean;
   readonly prefetch: number;
   readonly concurrency: number;
@@ -168,6 +176,7 @@ export class DataPipeline implements AsyncIterable<DataBatch> {
     );
     this.flip = this.augment && (options.flip ?? true);
     this.shuffle = options.shuffle ?? true;
+    this.group = options.group;
     this.dropLast = options.dropLast ?? true;
     this.prefetch = requireInteger('prefetch', options.prefetch ?? 2, 1);
     this.concurrency = requireInteger('concurrency', options.concurrency ?? 4, 1);
@@ -330,7 +339,8 @@ export class DataPipeline implements AsyncIterable<DataBatch> {
     let { epoch, position, epochRngState, batchInEpoch } = state;
     const size = this.dataset.size;
     while (epoch < this.maxEpochs) {
-      const plan = planEpoch(epochRngState, size, this.shuffle);
+      const planned = planEpoch(epochRngState, size, this.shuffle);
+      const plan = this.group ? { ...planned, order: groupedOrder(planned.order, this.group) } : planned;
       const epochStart = position;
       let produced = 0;
       while (position < size) {

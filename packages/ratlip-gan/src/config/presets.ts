@@ -117,7 +117,7 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
     description:
       "Small CPU RATLIP for the built-in Shapes data: @ratlip/clip's 'small' CLIP, 64 px clean output.",
     reproduces:
-      'No published numbers: the trainer default. Same structure as the official model (adapter with RAT, mapper, ' +
+      'No published numbers: a 64 px Shapes model. Same structure as the official model (adapter with RAT, mapper, ' +
       'Conv_shuffle G-blocks, CLIP-feature D), scaled to an 8 x 8 token grid of width 128, ngf 16 and batch 8 ' +
       '(a TF.js training step holds about 190 MB per image; batch 8 stays inside the wasm heap).',
     config: {

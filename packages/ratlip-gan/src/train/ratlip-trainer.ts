@@ -34,11 +34,20 @@ export interface TrainStepLosses {
   g: number;
 }
 
+/** Global L2 norms of one step's gradients: `sqrt(sum over variables of sum(grad^2))`, before Adam. */
+export interface TrainStepGradientNorms {
+  /** Of the NetG gradients of `g`. */
+  generator: number;
+  /** Of the NetD + NetC gradients of `d` (MA-GP included). */
+  discriminator: number;
+}
+
 /** Result of {@link RatlipTrainer.step}. */
 export interface TrainStepResult {
   /** The step just taken (1-based). */
   step: number;
   losses: TrainStepLosses;
+  gradientNorms: TrainStepGradientNorms;
 }
 
 /** Everything besides weights and optimizer moments that a resumed run needs. */
@@ -61,6 +70,14 @@ export interface RatlipTrainerOptions {
 
 const D_LOSS_NAMES = ['dReal', 'dFake', 'dMismatch', 'maGp', 'd'] as const;
 const G_LOSS_NAMES = ['gAdversarial', 'clipSimilarity', 'g'] as const;
+
+/** `sqrt(sum_i sum(grads_i^2))` as a scalar tensor; one concat keeps it to a few kernels however many variables. */
+function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
+  return tf.tidy(() => {
+    const flat = tf.concat(Object.values(grads).map((grad) => tf.reshape(grad, [-1])));
+    return tf.sqrt(tf.sum(tf.square(flat)));
+  }) as tf.Scalar;
+}
 
 /**
  * The official training iteration (RATLIP/GALIP `train.py`): ONE fake per iteration serves both steps.
@@ -147,6 +164,8 @@ export class RatlipTrainer {
     const training = model.config.training;
     const noise = randomNormalTensor(this.noiseRandom, [batchSize, model.config.generator.noiseDim]);
     const losses: Partial<Record<keyof TrainStepLosses, number>> = {};
+    // Discriminator then generator norm, kept out of the tidy and read with one host sync after it.
+    const norms: tf.Scalar[] = [];
     const read = (names: readonly (keyof TrainStepLosses)[], values: tf.Tensor) => {
       const data = values.dataSync();
       names.forEach((name, i) => {
@@ -179,6 +198,7 @@ export class RatlipTrainer {
             read(D_LOSS_NAMES, tf.keep(tf.stack([d.real, d.fake, d.mismatch, d.maGp, d.total])));
             return d.total;
           }, this.discriminatorVariables);
+          norms.push(tf.keep(globalNorm(discriminatorStep.grads)));
           this.optimizerD.apply(discriminatorStep.grads);
           tf.dispose([discriminatorStep.value, ...Object.values(discriminatorStep.grads)]);
           const g = generatorLosses(
@@ -192,15 +212,24 @@ export class RatlipTrainer {
           read(G_LOSS_NAMES, tf.keep(tf.stack([g.adversarial, g.clipSimilarity, g.total])));
           return g.total;
         }, this.generatorVariables);
+        norms.push(tf.keep(globalNorm(generatorStep.grads)));
         this.optimizerG.apply(generatorStep.grads);
         tf.dispose([generatorStep.value, ...Object.values(generatorStep.grads)]);
       });
       model.ema?.update();
+      const stacked = tf.stack(norms);
+      const [discriminator, generator] = stacked.dataSync();
+      stacked.dispose();
+      this.steps = stepNumber;
+      return {
+        step: stepNumber,
+        losses: losses as TrainStepLosses,
+        gradientNorms: { generator: generator!, discriminator: discriminator! },
+      };
     } finally {
       noise.dispose();
+      tf.dispose(norms);
     }
-    this.steps = stepNumber;
-    return { step: stepNumber, losses: losses as TrainStepLosses };
   }
 
   /** The state to checkpoint besides weights and moments. */

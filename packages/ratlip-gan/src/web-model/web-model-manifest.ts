@@ -14,9 +14,7 @@
  * The tokenizer is CLIP's BPE, bundled in `@ratlip/clip`, so no file carries it. `config` is the GAN's
  * resolved config (a run's `config.json`), from which the generator is rebuilt.
  */
-import { checkRelativePath, describeJson, JsonFields, WebModelFormatError } from './json-fields';
-
-export { WebModelFormatError };
+import { checkRelativePath, describeJson, JsonFields, parseJsonText } from './json-fields';
 
 /** Value of the manifest's `format` field. */
 export const WEB_MODEL_FORMAT = 'ratlip-web-model';
@@ -228,15 +226,5 @@ export function parseWebModelManifest(json: unknown, source = WEB_MODEL_MANIFEST
  * @throws WebModelFormatError also for text that is not JSON.
  */
 export function parseWebModelManifestText(text: string, source = WEB_MODEL_MANIFEST_FILE): WebModelManifest {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new WebModelFormatError(
-      source,
-      '',
-      `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
-  }
-  return parseWebModelManifest(json, source);
+  return parseWebModelManifest(parseJsonText(text, source), source);
 }

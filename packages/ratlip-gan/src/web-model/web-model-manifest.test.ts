@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { WebModelFormatError } from './json-fields';
 import {
   parseWebModelManifest,
   parseWebModelManifestText,
   WEB_MODEL_FORMAT,
   WEB_MODEL_FORMAT_VERSION,
-  WebModelFormatError,
   type WebModelManifest,
 } from './web-model-manifest';
 

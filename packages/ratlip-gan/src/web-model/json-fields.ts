@@ -87,6 +87,23 @@ export class JsonFields {
   }
 }
 
+/**
+ * Parses the text of a JSON file.
+ * @param source names the file in errors.
+ * @throws WebModelFormatError naming `source` for text that is not JSON.
+ */
+export function parseJsonText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new WebModelFormatError(
+      source,
+      '',
+      `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
+
 /** A short description of a JSON value's type for error messages. */
 export function describeJson(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)';

@@ -3,13 +3,10 @@ import {
   clipTextWeightsToSafetensors,
   clipVisionWeightsToSafetensors,
 } from '@ratlip/clip';
-import {
-  disposeStateDict,
-  NET_G_CLIP_PREFIX,
-  type RatlipGan,
-  stateDictToSafetensors,
-} from '@ratlip/ratlip-gan';
 import { writeSafetensors } from '@ratlip/runtime';
+import { disposeStateDict, stateDictToSafetensors } from '../checkpoint/state-dict-tensors';
+import { NET_G_CLIP_PREFIX } from '../model/net-g';
+import type { RatlipGan } from '../model/ratlip-gan';
 import type { WebModelProvenance } from './web-model-manifest';
 import { buildWebModel, type WebModelFolder } from './web-model-writer';
 
@@ -19,6 +16,11 @@ export interface ExportWebModelOptions {
   model: RatlipGan;
   /** The CLIP text tower the model was trained with (its sentence encoder). */
   textTower: ClipTextTransformer;
+  /**
+   * Token ids whose embedding rows the text file keeps (a CLIP trained on a closed vocabulary, such as
+   * the Shapes CLIP, uses a few dozen of 49,408); default all. Other ids read as zero rows.
+   */
+  textTokenIds?: Iterable<number>;
   /** Display name. */
   name: string;
   /** One or two sentences for the model picker; default none. */
@@ -49,7 +51,10 @@ export async function exportWebModel(options: ExportWebModelOptions): Promise<We
   } finally {
     for (const dict of Object.values(dicts)) disposeStateDict(dict);
   }
-  const text = clipTextWeightsToSafetensors(textTower);
+  const text = clipTextWeightsToSafetensors(
+    textTower,
+    options.textTokenIds === undefined ? {} : { tokenIds: options.textTokenIds },
+  );
   return buildWebModel({
     name: options.name,
     ...(options.description === undefined ? {} : { description: options.description }),

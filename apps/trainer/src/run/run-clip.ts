@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ClipModel,
+  ClipTokenizer,
+  clipWeightsTokenIds,
+  initializeClipParameters,
+  loadClipWeights,
+} from '@ratlip/clip';
+import { clipSentenceEncoder, type ResolvedRatlipConfig, type SentenceEncoder } from '@ratlip/ratlip-gan';
+import { readSafetensors } from '@ratlip/runtime';
+import { CliFailure } from '../cli-errors';
+
+/**
+ * CLIPs shipped with the trainer in its `assets/` folder, by the `clip.model` name a config records.
+ * Each was trained by `ratlip clip pretrain` in this repository; its folder's README gives the command.
+ */
+export const SHIPPED_CLIPS: Readonly<Record<string, string>> = {
+  shapes: 'shapes-clip/clip.safetensors',
+};
+
+/**
+ * Seed of the stand-in CLIP for configs without a shipped or user-given CLIP (for example the
+ * `ratlip-tiny` test preset): a CLIP of the config's size initialised from this fixed seed, so a run,
+ * its resumption, `sample` and `eval` all see the same towers.
+ */
+export const SEEDED_CLIP_SEED = 7;
+
+/** Where a run's CLIP comes from, recorded in its `config.json`. */
+export type RunClipSource =
+  | {
+      kind: 'shipped';
+      /** The `clip.model` name (a key of {@link SHIPPED_CLIPS}). */
+      name: string;
+      /** SHA-256 of the weights file, so a run records exactly which CLIP it used. */
+      sha256: string;
+    }
+  | { kind: 'seeded-init'; seed: number };
+
+/** The frozen CLIP of a run and the sentence encoder built on its text tower. */
+export interface RunClip {
+  clip: ClipModel;
+  /** CLIP's tokenizer (the bundled vocabulary). */
+  tokenizer: ClipTokenizer;
+  sentenceEncoder: SentenceEncoder;
+  source: RunClipSource;
+  /** The token ids whose embedding rows the CLIP's file keeps (a compact file), or undefined for all. */
+  tokenIds: Int32Array | undefined;
+}
+
+/**
+ * The trainer's `assets/` folder. The code runs from `src/run/` (tests) or from a bundle in `dist/`,
+ * so the folder is found by walking up to the package root rather than by a fixed relative path.
+ */
+export function trainerAssetsFolder(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(folder, 'package.json')) && existsSync(join(folder, 'assets'))) {
+      return join(folder, 'assets');
+    }
+    const parent = dirname(folder);
+    if (parent === folder)
+      throw new CliFailure("the trainer's assets folder is missing from this installation");
+    folder = parent;
+  }
+}
+
+/** Path of the shipped CLIP `name`, or undefined when none is shipped under that name. */
+export function shippedClipPath(name: string): string | undefined {
+  const relative = SHIPPED_CLIPS[name];
+  return relative === undefined ? undefined : join(trainerAssetsFolder(), relative);
+}
+
+function sizedLike(config: ResolvedRatlipConfig) {
+  return { vision: { ...config.clip.vision }, text: { ...config.clip.text } };
+}
+
+function loadShipped(
+  name: string,
+  path: string,
+  config: ResolvedRatlipConfig,
+): { clip: ClipModel; sha256: string; tokenIds: Int32Array | undefined } {
+  if (!existsSync(path)) {
+    throw new CliFailure(
+      `the shipped '${name}' CLIP is missing (${path}); train it with 'ratlip clip pretrain --preset ${name}' (see assets/shapes-clip/README.md)`,
+    );
+  }
+  const bytes = readFileSync(path);
+  const file = readSafetensors(bytes, { source: path });
+  const loaded = loadClipWeights(file);
+  const expected = sizedLike(config);
+  if (JSON.stringify(loaded.config) !== JSON.stringify(expected)) {
+    loaded.model.dispose();
+    throw new CliFailure(
+      `${path}: its CLIP is ${JSON.stringify(loaded.config)}, but the config's clip section asks for ${JSON.stringify(expected)}`,
+    );
+  }
+  return {
+    clip: loaded.model,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    tokenIds: clipWeightsTokenIds(file),
+  };
+}
+
+/**
+ * The CLIP of a run with config `config`: the shipped CLIP named by `config.clip.model` when the
+ * trainer ships one (e.g. `shapes`), else a CLIP of the config's size initialised from
+ * {@link SEEDED_CLIP_SEED}.
+ */
+export async function loadRunClip(config: ResolvedRatlipConfig): Promise<RunClip> {
+  const path = shippedClipPath(config.clip.model);
+  const tokenizer = await ClipTokenizer.load();
+  let clip: ClipModel;
+  let source: RunClipSource;
+  let tokenIds: Int32Array | undefined;
+  if (path === undefined) {
+    const clipConfig = sizedLike(config);
+    clip = new ClipModel(clipConfig, initializeClipParameters(clipConfig, { seed: SEEDED_CLIP_SEED }));
+    source = { kind: 'seeded-init', seed: SEEDED_CLIP_SEED };
+  } else {
+    const shipped = loadShipped(config.clip.model, path, config);
+    clip = shipped.clip;
+    tokenIds = shipped.tokenIds;
+    source = { kind: 'shipped', name: config.clip.model, sha256: shipped.sha256 };
+  }
+  return { clip, tokenizer, sentenceEncoder: clipSentenceEncoder(clip.text, tokenizer), source, tokenIds };
+}
