@@ -6,6 +6,7 @@ import { UsageError } from '../cli-errors';
 import { BACKEND_HELP, backendValue } from '../options/backend-option';
 import { requirePath } from '../options/input-files';
 import { parseOptions, textValue } from '../options/option-values';
+import { exportGenerator } from '../run/generator-export';
 import { resolveCheckpoint } from '../run/run-folder';
 import { exportRunForWeb, type WebExportOptions } from '../run/web-export';
 import { readCaptionsFile } from '../tokenize/read-captions-file';
@@ -13,6 +14,7 @@ import { type CommandRegistrar, examplesHelp } from './command-context';
 
 const optionsSchema = z.object({
   web: z.boolean().optional(),
+  generator: z.boolean().optional(),
   out: textValue('a folder').optional(),
   name: textValue('a display name').optional(),
   description: textValue('a description').optional(),
@@ -52,14 +54,20 @@ function webExportOptions(options: ExportOptions): WebExportOptions {
   };
 }
 
-/** `ratlip export`: a trained run packaged for the playground (`--web`). */
+/** `ratlip export`: a trained run packaged for the playground (`--web`) or as its generator alone (`--generator`). */
 export const registerExport: CommandRegistrar = (parent, context) =>
   parent
     .command('export')
-    .description('package a trained run for another target; --web writes what the browser playground loads')
+    .description(
+      'package a trained run: --web writes what the browser playground loads, --generator the generator alone for ratlip sample',
+    )
     .argument('<run>', 'run folder or checkpoint folder')
     .option('--web', 'export for the browser playground (apps/playground)')
-    .option('--out <dir>', 'output folder (default: <run>/web)')
+    .option(
+      '--generator',
+      'write the generator alone as a checkpoint folder (config, generator weights, state; no D, no optimizer)',
+    )
+    .option('--out <dir>', 'output folder (default: <run>/web or <run>/generator)')
     .option('--name <text>', 'display name in the model picker (default: "<preset> (step <N>)")')
     .option('--description <text>', 'one or two sentences shown under the model picker')
     .option(
@@ -81,14 +89,24 @@ export const registerExport: CommandRegistrar = (parent, context) =>
           'ratlip export --web runs/shapes-generator --out apps/playground/public/models/shapes --index apps/playground/public/models/index.json --name "Shapes" --default',
           "publish the playground's default model",
         ],
+        [
+          'ratlip export --generator runs/shapes-generator/checkpoints/best --out apps/trainer/assets/shapes-generator',
+          'the shipped Shapes generator',
+        ],
       ]),
     )
     .action(async (run: string, _options: unknown, command: Command) => {
       const options = parseOptions(optionsSchema, command);
-      if (!options.web) throw new UsageError('choose an export target: --web (the only one so far)');
-      const webOptions = webExportOptions(options);
+      if (options.web === options.generator)
+        throw new UsageError('choose one export target: --web or --generator');
       requirePath(run, 'run');
       resolveCheckpoint(run);
+      if (options.generator) {
+        const result = exportGenerator(run, options.out ?? join(run, 'generator'));
+        context.io.stdout.write(`${JSON.stringify(result)}\n`);
+        return;
+      }
+      const webOptions = webExportOptions(options);
       await useBackend(options.backend);
       const result = await exportRunForWeb(run, options.out ?? join(run, 'web'), webOptions);
       context.io.stdout.write(`${JSON.stringify(result)}\n`);

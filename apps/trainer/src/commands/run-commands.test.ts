@@ -146,6 +146,33 @@ describe('ratlip export --web', () => {
   });
 });
 
+describe('ratlip export --generator', () => {
+  it('writes the generator alone, which samples exactly as the run does', async () => {
+    const out = join(folder, 'generator');
+    const result = await runCaptured(['export', '--generator', run, '--out', out]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['config.json', 'netG.safetensors', 'state.json']);
+    const state = JSON.parse(readFileSync(join(out, 'state.json'), 'utf8'));
+    expect(state.files).toEqual({ netG: 'netG.safetensors' });
+    expect(state.trainer).toBeUndefined();
+    const args = ['--text', 'a blue square', '--count', '2', '--seed', '5', '--backend', 'wasm'];
+    for (const [source, samples] of [
+      [run, 'from-run'],
+      [out, 'from-generator'],
+    ] as const) {
+      const sampled = await runCaptured(['sample', source, ...args, '--out', join(folder, samples)]);
+      expect(sampled.code).toBe(0);
+    }
+    expect(readFileSync(join(folder, 'from-generator', 'grid.png'))).toEqual(
+      readFileSync(join(folder, 'from-run', 'grid.png')),
+    );
+    const both = await runCaptured(['export', '--web', '--generator', run]);
+    expect(both.code).toBe(2);
+    expect(errorLine(both)).toMatch(/choose one export target: --web or --generator/);
+  });
+});
+
 describe('ratlip eval', () => {
   it('prints per-attribute alignment with chance levels and appends eval.jsonl', async () => {
     const args = [

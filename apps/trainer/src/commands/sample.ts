@@ -10,6 +10,7 @@ import { integerValue, parseOptions, textValue } from '../options/option-values'
 import { loadRunModel } from '../run/load-run-model';
 import { writeImageGrid, writeSinglePngs } from '../run/png-images';
 import { resolveCheckpoint } from '../run/run-folder';
+import { SHIPPED_GENERATOR, trainerAssetsFolder } from '../run/trainer-assets';
 import { readCaptionsFile } from '../tokenize/read-captions-file';
 import { type CommandRegistrar, examplesHelp } from './command-context';
 
@@ -31,18 +32,22 @@ export const registerSample: CommandRegistrar = (parent, context) =>
     .command('sample')
     .description('generate images for captions with a trained run or checkpoint: a PNG grid and single PNGs')
     .argument(
-      '<run-or-checkpoint>',
-      'a run folder (its newest checkpoint) or a checkpoint folder (e.g. <run>/checkpoints/best)',
+      '[run-or-checkpoint]',
+      'a run folder (its newest checkpoint) or a checkpoint folder (e.g. <run>/checkpoints/best); default: the shipped Shapes generator',
     )
     .option('--text <caption...>', 'one or more captions')
     .option('--captions <file>', 'captions from a text file, one per line')
     .option('--count <n>', 'images per caption (default: 1)')
     .option('--seed <n>', 'noise seed, 0 to 2^32-1 (default: 0)')
-    .option('--out <dir>', 'output folder (default: <run>/samples)')
+    .option('--out <dir>', 'output folder (default: <run>/samples, or ./samples for the shipped generator)')
     .option('--backend <name>', BACKEND_HELP)
     .addHelpText(
       'after',
       examplesHelp([
+        [
+          'ratlip sample --text "a small red circle in the top left" --count 8',
+          'the shipped Shapes generator',
+        ],
         [
           'ratlip sample runs/shapes-generator --text "a red circle on the left" --count 8',
           'eight images of one caption',
@@ -53,7 +58,7 @@ export const registerSample: CommandRegistrar = (parent, context) =>
         ],
       ]),
     )
-    .action(async (source: string, _options: unknown, command: Command) => {
+    .action(async (given: string | undefined, _options: unknown, command: Command) => {
       const options = parseOptions(optionsSchema, command);
       if (options.text === undefined && options.captions === undefined) {
         throw new UsageError('no captions: give --text <caption...> or --captions <file>');
@@ -61,13 +66,14 @@ export const registerSample: CommandRegistrar = (parent, context) =>
       if (options.text !== undefined && options.captions !== undefined) {
         throw new UsageError('give captions either with --text or with --captions, not both');
       }
-      requirePath(source, 'run or checkpoint');
+      const source = given ?? join(trainerAssetsFolder(), SHIPPED_GENERATOR);
+      requirePath(source, given === undefined ? 'shipped generator' : 'run or checkpoint');
       if (options.captions !== undefined) requireFile(options.captions, 'captions file');
       const captions = options.text ?? readCaptionsFile(options.captions!);
       if (captions.length === 0) throw new UsageError('no captions: the captions are empty');
       resolveCheckpoint(source);
       await useBackend(options.backend);
-      const out = options.out ?? join(source, 'samples');
+      const out = options.out ?? (given === undefined ? 'samples' : join(source, 'samples'));
       const loaded = await loadRunModel(source);
       try {
         const perCaption = captions.map((caption) =>

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   ClipModel,
   ClipTokenizer,
@@ -12,6 +11,7 @@ import {
 import { clipSentenceEncoder, type ResolvedRatlipConfig, type SentenceEncoder } from '@ratlip/ratlip-gan';
 import { readSafetensors } from '@ratlip/runtime';
 import { CliFailure } from '../cli-errors';
+import { trainerAssetsFolder } from './trainer-assets';
 
 /**
  * CLIPs shipped with the trainer in its `assets/` folder, by the `clip.model` name a config records.
@@ -48,23 +48,6 @@ export interface RunClip {
   source: RunClipSource;
   /** The token ids whose embedding rows the CLIP's file keeps (a compact file), or undefined for all. */
   tokenIds: Int32Array | undefined;
-}
-
-/**
- * The trainer's `assets/` folder. The code runs from `src/run/` (tests) or from a bundle in `dist/`,
- * so the folder is found by walking up to the package root rather than by a fixed relative path.
- */
-export function trainerAssetsFolder(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(folder, 'package.json')) && existsSync(join(folder, 'assets'))) {
-      return join(folder, 'assets');
-    }
-    const parent = dirname(folder);
-    if (parent === folder)
-      throw new CliFailure("the trainer's assets folder is missing from this installation");
-    folder = parent;
-  }
 }
 
 /** Path of the shipped CLIP `name`, or undefined when none is shipped under that name. */
