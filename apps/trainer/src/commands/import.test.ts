@@ -81,6 +81,10 @@ describe('ratlip import', () => {
     ]) {
       expect(existsSync(join(out, file)), file).toBe(true);
     }
+    // Sampling uses the CLIP the checkpoint was imported with, whose text tower this image-only file lacks.
+    const sampled = await runCaptured(['sample', out, '--text', 'a bird', '--backend', 'wasm']);
+    expect(sampled.code).toBe(1);
+    expect(errorLine(sampled)).toMatch(/clip-vision\.safetensors/);
   });
 
   it('reports a missing CLIP file in one line', async () => {

@@ -1,6 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type LoadedCheckpoint, loadCheckpoint } from '@ratlip/ratlip-gan';
 import { loadRunClip, type RunClip } from './run-clip';
 import { readCheckpointModelConfig, resolveCheckpoint } from './run-folder';
+
+/** The CLIP weights file an imported official checkpoint recorded (`state.json` `extra.clipWeights`). */
+function importedClipWeights(checkpoint: string): string | undefined {
+  const state = JSON.parse(readFileSync(join(checkpoint, 'state.json'), 'utf8')) as {
+    extra?: { clipWeights?: unknown };
+  };
+  const path = state.extra?.clipWeights;
+  return typeof path === 'string' ? path : undefined;
+}
 
 /** A trained model ready to sample, with the CLIP it was trained with. */
 export interface RunModel extends LoadedCheckpoint {
@@ -11,12 +22,17 @@ export interface RunModel extends LoadedCheckpoint {
 
 /**
  * Loads the generator of a run folder (its newest checkpoint) or of a checkpoint folder, with the
- * run's CLIP (the shipped CLIP its config names, else the seeded stand-in) as vision tower and
- * sentence encoder. No trainer state is loaded.
+ * run's CLIP as vision tower and sentence encoder: for an imported official checkpoint the CLIP file
+ * it was imported with, else the shipped CLIP its config names, else the seeded stand-in. No trainer
+ * state is loaded.
  */
 export async function loadRunModel(runOrCheckpoint: string): Promise<RunModel> {
   const directory = resolveCheckpoint(runOrCheckpoint);
-  const runClip = await loadRunClip(readCheckpointModelConfig(directory));
+  const weightsFile = importedClipWeights(directory);
+  const runClip = await loadRunClip(
+    readCheckpointModelConfig(directory),
+    weightsFile === undefined ? {} : { weightsFile },
+  );
   try {
     const loaded = await loadCheckpoint(directory, {
       vision: runClip.clip.vision,

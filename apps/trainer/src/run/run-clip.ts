@@ -37,6 +37,12 @@ export type RunClipSource =
       /** SHA-256 of the weights file, so a run records exactly which CLIP it used. */
       sha256: string;
     }
+  | {
+      kind: 'file';
+      /** A CLIP weights file the user gave (e.g. ViT-B/32 for an imported official checkpoint). */
+      path: string;
+      sha256: string;
+    }
   | { kind: 'seeded-init'; seed: number };
 
 /** The frozen CLIP of a run and the sentence encoder built on its text tower. */
@@ -60,16 +66,11 @@ function sizedLike(config: ResolvedRatlipConfig) {
   return { vision: { ...config.clip.vision }, text: { ...config.clip.text } };
 }
 
-function loadShipped(
-  name: string,
+/** A CLIP weights file, checked against the config's sizes. */
+function loadClipFile(
   path: string,
   config: ResolvedRatlipConfig,
 ): { clip: ClipModel; sha256: string; tokenIds: Int32Array | undefined } {
-  if (!existsSync(path)) {
-    throw new CliFailure(
-      `the shipped '${name}' CLIP is missing (${path}); train it with 'ratlip clip pretrain --preset ${name}' (see assets/shapes-clip/README.md)`,
-    );
-  }
   const bytes = readFileSync(path);
   const file = readSafetensors(bytes, { source: path });
   const loaded = loadClipWeights(file);
@@ -87,14 +88,38 @@ function loadShipped(
   };
 }
 
+/** Options of {@link loadRunClip}. */
+export interface LoadRunClipOptions {
+  /**
+   * A whole-CLIP weights file to use instead (an imported official checkpoint records the ViT-B/32 file
+   * it was checked against as `extra.clipWeights`). Default: none.
+   */
+  weightsFile?: string;
+}
+
 /**
- * The CLIP of a run with config `config`: the shipped CLIP named by `config.clip.model` when the
- * trainer ships one (e.g. `shapes`), else a CLIP of the config's size initialised from
- * {@link SEEDED_CLIP_SEED}.
+ * The CLIP of a run with config `config`: `options.weightsFile` when given; else the shipped CLIP named
+ * by `config.clip.model` when the trainer ships one (e.g. `shapes`); else a CLIP of the config's size
+ * initialised from {@link SEEDED_CLIP_SEED}.
  */
-export async function loadRunClip(config: ResolvedRatlipConfig): Promise<RunClip> {
-  const path = shippedClipPath(config.clip.model);
+export async function loadRunClip(
+  config: ResolvedRatlipConfig,
+  options: LoadRunClipOptions = {},
+): Promise<RunClip> {
   const tokenizer = await ClipTokenizer.load();
+  if (options.weightsFile !== undefined) {
+    if (!existsSync(options.weightsFile))
+      throw new CliFailure(`CLIP weights file not found: ${options.weightsFile}`);
+    const loaded = loadClipFile(options.weightsFile, config);
+    return {
+      clip: loaded.clip,
+      tokenizer,
+      sentenceEncoder: clipSentenceEncoder(loaded.clip.text, tokenizer),
+      source: { kind: 'file', path: options.weightsFile, sha256: loaded.sha256 },
+      tokenIds: loaded.tokenIds,
+    };
+  }
+  const path = shippedClipPath(config.clip.model);
   let clip: ClipModel;
   let source: RunClipSource;
   let tokenIds: Int32Array | undefined;
@@ -103,7 +128,12 @@ export async function loadRunClip(config: ResolvedRatlipConfig): Promise<RunClip
     clip = new ClipModel(clipConfig, initializeClipParameters(clipConfig, { seed: SEEDED_CLIP_SEED }));
     source = { kind: 'seeded-init', seed: SEEDED_CLIP_SEED };
   } else {
-    const shipped = loadShipped(config.clip.model, path, config);
+    if (!existsSync(path)) {
+      throw new CliFailure(
+        `the shipped '${config.clip.model}' CLIP is missing (${path}); train it with 'ratlip clip pretrain --preset ${config.clip.model}' (see assets/shapes-clip/README.md)`,
+      );
+    }
+    const shipped = loadClipFile(path, config);
     clip = shipped.clip;
     tokenIds = shipped.tokenIds;
     source = { kind: 'shipped', name: config.clip.model, sha256: shipped.sha256 };
