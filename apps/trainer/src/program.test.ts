@@ -153,7 +153,7 @@ describe('commands and their input errors', () => {
       'neither a checkpoint folder (no state.json) nor a run folder',
     ],
     [['export', '--web', run], 1, 'neither a checkpoint folder (no state.json) nor a run folder'],
-    [['export', run], 2, 'choose an export target: --web'],
+    [['export', run], 2, 'choose one export target: --web or --generator'],
   ])('%j fails with exit code %i naming the problem', async (args, code, message) => {
     const result = await runCaptured(args);
     expect(result.code).toBe(code);
