@@ -9,8 +9,9 @@ import type { ClipTrainerOptions } from './clip-trainer';
  * discriminator taps (blocks 1, 4, 8) and mapper prompt blocks (1 to 8) do not exist: pass blocks below 6
  * to those hooks. `ratlip clip pretrain --preset shapes` trains it.
  *
- * The shipped Shapes CLIP (`apps/trainer/assets/shapes-clip/`) records its zero-shot accuracy per
- * attribute. Measured while choosing the learning rate (batch 32, zero-shot on 300 single-object test
+ * The shipped Shapes CLIP (`apps/trainer/assets/shapes-clip/`, 2,500 steps of batch 32 in 35 minutes on
+ * one core, batches built from runs of 8 samples sharing colour and size) reaches zero-shot colour 0.999,
+ * shape 0.874, size 0.884, position 1.000. Measured while choosing the learning rate (batch 32, zero-shot on 300 single-object test
  * images; chance colour 0.09, shape 0.14, size 0.33, position 0.11): a peak of 2e-3 stalled at an InfoNCE
  * loss near 0.75 with only colour learned after 750 steps; 5e-4 reached loss 0.29, colour 1.00 and
  * size 0.79 by step 250.
