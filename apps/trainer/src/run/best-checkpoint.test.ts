@@ -31,12 +31,26 @@ describe('best checkpoint ranking', () => {
       seed: 0,
       by: 'training',
       backend: 'wasm',
-      metrics: [{ metric: 'shapes-alignment', value: 0.25, sampleCount: 64, settings: {}, notes: [] }],
+      metrics: [
+        {
+          metric: 'shapes-alignment',
+          value: 0,
+          breakdown: { colour: 0.5, shape: 0.2, size: 0.4, position: 0.3, overall: 0, chanceColour: 0.09 },
+          sampleCount: 64,
+          settings: {},
+          notes: [],
+        },
+        { metric: 'clip-score', value: 31.5, sampleCount: 64, settings: {}, notes: [] },
+      ],
     };
-    expect(bestCandidate(record, 'shapes-alignment')).toEqual(info('shapes-alignment', 0.25, 40));
+    // Shapes alignment ranks by the mean of its four attribute accuracies, not its all-correct value.
+    const candidate = bestCandidate(record, 'shapes-alignment')!;
+    expect(candidate).toEqual({ ...info('shapes-alignment', candidate.value, 40) });
+    expect(candidate.value).toBeCloseTo((0.5 + 0.2 + 0.4 + 0.3) / 4, 12);
+    expect(bestCandidate(record, 'clip-score')).toEqual(info('clip-score', 31.5, 40));
     expect(bestCandidate(record, 'fid')).toBeUndefined();
-    const broken = { ...record, metrics: [{ ...record.metrics[0]!, value: Number.NaN }] };
-    expect(bestCandidate(broken, 'shapes-alignment')).toBeUndefined();
+    const broken = { ...record, metrics: [{ ...record.metrics[1]!, value: Number.NaN }] };
+    expect(bestCandidate(broken, 'clip-score')).toBeUndefined();
   });
 
   it('reads checkpoints/best, or the copy an interrupted save left aside', () => {

@@ -1,11 +1,29 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { MetricReport } from '@ratlip/eval';
 import { type EvaluationRecord, metricReport } from './evaluation-log';
 import { bestCheckpointFolder } from './run-folder';
 
+/** How a metric ranks checkpoints. */
+interface CheckpointRanking {
+  higherIsBetter: boolean;
+  /** The ranking figure of a report; default its `value`. */
+  figure?: (report: MetricReport) => number;
+}
+
+/** The Shapes attributes whose accuracies rank checkpoints. */
+const SHAPES_ATTRIBUTES = ['colour', 'shape', 'size', 'position'] as const;
+
 /** How each metric ranks checkpoints. */
-export const CHECKPOINT_RANKINGS: Readonly<Record<string, { higherIsBetter: boolean }>> = {
-  'shapes-alignment': { higherIsBetter: true },
+export const CHECKPOINT_RANKINGS: Readonly<Record<string, CheckpointRanking>> = {
+  // Ranked by the mean of the four attribute accuracies: the metric's value (every attribute of every
+  // object right) stays at 0 for most of a short run and would never pick a better checkpoint.
+  'shapes-alignment': {
+    higherIsBetter: true,
+    figure: (report) =>
+      SHAPES_ATTRIBUTES.reduce((sum, attribute) => sum + (report.breakdown?.[attribute] ?? 0), 0) /
+      SHAPES_ATTRIBUTES.length,
+  },
   'clip-score': { higherIsBetter: true },
   fid: { higherIsBetter: false },
   kid: { higherIsBetter: false },
@@ -15,6 +33,7 @@ export const CHECKPOINT_RANKINGS: Readonly<Record<string, { higherIsBetter: bool
 export interface BestCheckpointInfo {
   /** Metric that ranks the checkpoints (a key of {@link CHECKPOINT_RANKINGS}). */
   metric: string;
+  /** Its ranking figure (Shapes alignment: the mean of the colour, shape, size and position accuracies). */
   value: number;
   step: number;
   /** Images the figure was computed on. */
@@ -26,10 +45,12 @@ export interface BestCheckpointInfo {
 /** The ranking figure of `record` for `metric`, or undefined when it was not computed or is not finite. */
 export function bestCandidate(record: EvaluationRecord, metric: string): BestCheckpointInfo | undefined {
   const report = metricReport(record, metric);
-  if (!report || !Number.isFinite(report.value)) return undefined;
+  if (!report) return undefined;
+  const value = CHECKPOINT_RANKINGS[metric]?.figure?.(report) ?? report.value;
+  if (!Number.isFinite(value)) return undefined;
   return {
     metric,
-    value: report.value,
+    value,
     step: record.step,
     samples: record.samples,
     seed: record.seed,
