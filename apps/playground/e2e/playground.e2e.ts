@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WEB_MODEL_FILE_ROLES, WEB_MODEL_MANIFEST_FILE } from '@ratlip/ratlip-gan';
+import { parseModelIndexText, WEB_MODEL_FILE_ROLES, WEB_MODEL_MANIFEST_FILE } from '@ratlip/ratlip-gan';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundInspection } from '../src/app/page-state';
@@ -241,5 +241,35 @@ describe('the built playground in headless Chromium', () => {
     expect(elsewhere).toEqual([]);
     expect(server.requests).toContain(`/models/${E2E_MODEL_ID}/${model.manifest.files.generator.path}`);
     expect(server.requests).toContain('/tfjs-wasm/tfjs-backend-wasm-simd.wasm');
+  });
+  it('opens on the default model served with the app (public/models) and generates with it', async () => {
+    const index = parseModelIndexText(
+      await readFile(join(appFolder, 'dist', 'models', 'index.json'), 'utf8'),
+      'dist/models/index.json',
+    );
+    const served = index.models[0];
+    expect(served, 'the app serves a default model').toBeDefined();
+    const plain = await startStaticServer({ root: join(appFolder, 'dist') });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${plain.url}?backend=wasm`);
+      const loaded = (await waitForState(page, ['ready', 'error'])).loaded!;
+      expect(loaded.model.name).toBe(served!.name);
+      await page.fill('#caption', 'a large red circle in the top left');
+      await page.fill('#seed', String(SEED));
+      await page.fill('#count', String(COUNT));
+      const first = await generate(page, () => page.click('#generate'), SEED);
+      const second = await generate(page, () => page.click('#new-seeds'), SEED + COUNT);
+      for (let image = 0; image < COUNT; image++) {
+        expect(standardDeviation(imageValues(first, image, COUNT))).toBeGreaterThan(MIN_IMAGE_SPREAD);
+        expect(
+          meanAbsoluteDifference(imageValues(first, image, COUNT), imageValues(second, image, COUNT)),
+        ).toBeGreaterThan(MIN_SEED_DIFFERENCE);
+      }
+      await page.screenshot({ path: join(resultsFolder, 'playground-default-model.png'), fullPage: true });
+    } finally {
+      await page.close();
+      await plain.close();
+    }
   });
 });

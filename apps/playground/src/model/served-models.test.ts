@@ -26,6 +26,8 @@ describe('the models served with the app (public/models)', () => {
   it('lists them in a valid index.json, each a complete web model whose files match its manifest', async () => {
     const indexUrl = new URL('index.json', MODELS_FOLDER);
     const index = parseModelIndexText(await readFile(indexUrl, 'utf8'), fileURLToPath(indexUrl));
+    // The app serves a default model (the first entry): the Shapes generator from the trainer.
+    expect(index.models.length).toBeGreaterThan(0);
     for (const entry of index.models) {
       const model = await readWebModelFolder(servedFolder(entry.manifest));
       expect(model.manifest.sampleCaptions.length, entry.id).toBeGreaterThan(0);
