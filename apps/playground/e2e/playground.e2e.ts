@@ -255,7 +255,7 @@ describe('the built playground in headless Chromium', () => {
       await page.goto(`${plain.url}?backend=wasm`);
       const loaded = (await waitForState(page, ['ready', 'error'])).loaded!;
       expect(loaded.model.name).toBe(served!.name);
-      await page.fill('#caption', 'a large red circle in the top left');
+      await page.fill('#caption', CAPTION);
       await page.fill('#seed', String(SEED));
       await page.fill('#count', String(COUNT));
       const first = await generate(page, () => page.click('#generate'), SEED);
