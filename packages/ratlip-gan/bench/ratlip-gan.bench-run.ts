@@ -12,13 +12,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClipModel, initializeClipParameters } from '@ratlip/clip';
-import { type BackendInfo, SeededRandom, useBackend } from '@ratlip/runtime';
+import { type BackendInfo, useBackend } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/resolve-config';
-import { RatlipGan } from '../src/model/ratlip-gan';
 import { RatlipTrainer } from '../src/train/ratlip-trainer';
+import { createBenchModel } from './bench-model';
 
 interface PresetResult {
   preset: string;
@@ -47,23 +46,10 @@ const summary = (samples: number[]) => ({
 
 async function measure(preset: string, trainSteps: number, sampleRuns: number): Promise<PresetResult> {
   const config = resolveConfig(preset);
-  const clipConfig = { vision: { ...config.clip.vision }, text: { ...config.clip.text } };
-  const clip = new ClipModel(clipConfig, initializeClipParameters(clipConfig, { seed: 1 }));
-  const model = RatlipGan.create(config, { vision: clip.vision, seed: 1 });
+  const bench = createBenchModel(config);
+  const { model, images, sentences } = bench;
   const trainer = new RatlipTrainer(model);
-  const rng = new SeededRandom(2);
   const { batchSize } = config.training;
-  const { imageSize, imageChannels } = config;
-  const images = tf.tensor4d(rng.uniformArray(batchSize * imageSize * imageSize * imageChannels, -1, 1), [
-    batchSize,
-    imageSize,
-    imageSize,
-    imageChannels,
-  ]);
-  const sentences = tf.tensor2d(rng.normalArray(batchSize * config.clip.text.embedDim), [
-    batchSize,
-    config.clip.text.embedDim,
-  ]);
   trainer.step({ images, sentences });
   const tensorsBeforeSteps = tf.memory().numTensors;
   const stepMs: number[] = [];
@@ -89,10 +75,8 @@ async function measure(preset: string, trainSteps: number, sampleRuns: number): 
     sampleMs.push(performance.now() - start);
   }
   const counts = model.parameterCounts();
-  tf.dispose([images, sentences]);
   trainer.dispose();
-  model.dispose();
-  clip.dispose();
+  bench.dispose();
   const sampling = summary(sampleMs);
   return {
     preset,

@@ -15,7 +15,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClipModel, initializeClipParameters } from '@ratlip/clip';
 import { randomNormalTensor, SeededRandom, useBackend } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
@@ -24,7 +23,7 @@ import { resolveConfig } from '../src/config/resolve-config';
 import { namedTrainableVariables } from '../src/model/named-tensors';
 import { netCForward } from '../src/model/net-c';
 import { netDForward } from '../src/model/net-d';
-import { RatlipGan } from '../src/model/ratlip-gan';
+import type { RatlipGan } from '../src/model/ratlip-gan';
 import {
   generatorLosses,
   hingeFakeLoss,
@@ -33,6 +32,7 @@ import {
   rollBatch,
 } from '../src/train/losses';
 import { RatlipTrainer } from '../src/train/ratlip-trainer';
+import { createBenchModel } from './bench-model';
 import { KernelTimer, type KernelTimerReport } from './kernel-timer';
 
 const PRESET = 'ratlip-tiny';
@@ -56,13 +56,6 @@ const mb = (bytes: number) => round(bytes / 2 ** 20);
 function wasmHeapBytes(): number | undefined {
   const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
   return backend.wasm?.HEAPU8?.byteLength;
-}
-
-function buildModel(config: ResolvedRatlipConfig) {
-  const clipConfig = { vision: { ...config.clip.vision }, text: { ...config.clip.text } };
-  const clip = new ClipModel(clipConfig, initializeClipParameters(clipConfig, { seed: 1 }));
-  const model = RatlipGan.create(config, { vision: clip.vision, seed: 1 });
-  return { clip, model };
 }
 
 /**
@@ -219,21 +212,10 @@ function summariseProfile(report: KernelTimerReport, wallMs: number, steps: numb
 
 async function runTfjs(config: ResolvedRatlipConfig, steps: number, samples: number, profileSteps: number) {
   const info = await useBackend('wasm');
-  const { clip, model } = buildModel(config);
+  const bench = createBenchModel(config);
+  const { model, images, sentences } = bench;
   const trainer = new RatlipTrainer(model);
-  const rng = new SeededRandom(2);
   const { batchSize } = config.training;
-  const { imageSize, imageChannels } = config;
-  const images = tf.tensor4d(rng.uniformArray(batchSize * imageSize * imageSize * imageChannels, -1, 1), [
-    batchSize,
-    imageSize,
-    imageSize,
-    imageChannels,
-  ]);
-  const sentences = tf.tensor2d(rng.normalArray(batchSize * config.clip.text.embedDim), [
-    batchSize,
-    config.clip.text.embedDim,
-  ]);
   let peakWasmHeap = wasmHeapBytes() ?? 0;
   let peakTfBytes = 0;
   const notePeaks = () => {
@@ -277,10 +259,8 @@ async function runTfjs(config: ResolvedRatlipConfig, steps: number, samples: num
     notePeaks();
   }
   const counts = model.parameterCounts();
-  tf.dispose([images, sentences]);
   trainer.dispose();
-  model.dispose();
-  clip.dispose();
+  bench.dispose();
   const sampleMedian = median(sampleMs);
   const result: TfjsResult = {
     backend: { name: info.name, threads: info.threads, simd: info.simd, tfjs: info.tfjsVersion },
