@@ -42,7 +42,7 @@ describe('ratlip train option resolution', () => {
       'preset: shapes-long\nbatchSize: 8\nseed: 7\nminutes: 30\nout: runs/from-file\n',
     );
     const config = await printConfig(['--config', yaml, '--seed', '9', '--steps', '500', '--backend', 'cpu']);
-    const { sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery } =
+    const { sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay } =
       TRAIN_PRESETS['shapes-long']!;
     expect(config).toEqual({
       preset: 'shapes-long',
@@ -58,6 +58,7 @@ describe('ratlip train option resolution', () => {
       keepCheckpoints,
       evalSamples,
       evalEvery,
+      emaDecay: emaDecay ?? null,
       resume: null,
     });
   });
@@ -77,6 +78,13 @@ describe('ratlip train option resolution', () => {
     });
   });
 
+  it('leaves the generator average to the model unless --ema-decay or the preset sets one', async () => {
+    expect((await printConfig([])).emaDecay).toBe(TRAIN_PRESETS.shapes!.emaDecay ?? null);
+    expect((await printConfig(['--ema-decay', '0'])).emaDecay).toBe(0);
+    const yaml = file('ema.yaml', 'emaDecay: 0.99\n');
+    expect((await printConfig(['--config', yaml])).emaDecay).toBe(0.99);
+  });
+
   it('resumes with the run folder config, taking only a new budget and backend', async () => {
     const run = join(folder, 'existing-run');
     mkdirSync(run);
@@ -91,7 +99,7 @@ describe('ratlip train option resolution', () => {
         steps: null,
       }),
     );
-    const config = await printConfig(['--resume', run, '--minutes', '60']);
+    const config = await printConfig(['--resume', run, '--minutes', '60', '--ema-decay', '0.998']);
     expect(config).toEqual({
       preset: 'shapes',
       dataset: 'shapes',
@@ -106,6 +114,7 @@ describe('ratlip train option resolution', () => {
       keepCheckpoints: 3,
       evalSamples: 200,
       evalEvery: 200,
+      emaDecay: 0.998,
       resume: run,
     });
   });
@@ -118,6 +127,7 @@ describe('ratlip train errors', () => {
     [['--minutes', '-5'], "--minutes: expected a number > 0, got '-5'"],
     [['--batch-size', '1.5'], "--batch-size: expected an integer in [1, 65536], got '1.5'"],
     [['--seed', '-1'], "--seed: expected an integer in [0, 4294967295], got '-1'"],
+    [['--ema-decay', '1'], "--ema-decay: expected a number >= 0 and < 1, got '1'"],
     [
       ['--backend', 'webgpu'],
       "--backend: expected one of auto, tensorflow, tensorflow-gpu, wasm, cpu, got 'webgpu'",
@@ -143,7 +153,7 @@ describe('ratlip train errors', () => {
     const run = await runCaptured(['train', '--config', unknown]);
     expect(run.code).toBe(2);
     expect(errorLine(run)).toBe(
-      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery`,
+      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay`,
     );
     const invalid = file('invalid.json', '{"batchSize": 0}');
     const bad = await runCaptured(['train', '--config', invalid]);

@@ -46,6 +46,10 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
       '--eval-every <n>',
       'steps between Shapes-alignment evaluations written to eval.jsonl, 0 for only at the end (default: from the preset)',
     )
+    .option(
+      '--ema-decay <d>',
+      "per-step decay of the generator's moving average that sampling and evaluation use, 0 for none; with --resume it applies from the checkpoint on (default: from the preset)",
+    )
     .option('--print-config', 'print the resolved config.json and exit without training')
     .addHelpText(
       'after',

@@ -27,6 +27,12 @@ export function positiveNumberValue() {
   return z.preprocess(numberFromText, z.number(expected).positive(expected));
 }
 
+/** A number in `[0, 1)`, e.g. a per-step decay. */
+export function unitIntervalValue() {
+  const expected = { error: 'expected a number >= 0 and < 1' };
+  return z.preprocess(numberFromText, z.number(expected).min(0, expected).lt(1, expected));
+}
+
 /** One of `choices`. */
 export function choiceValue<const T extends readonly [string, ...string[]]>(choices: T) {
   return z.enum(choices, { error: `expected one of ${choices.join(', ')}` });

@@ -1,25 +1,31 @@
 import type { CliIO } from '../cli-io';
 import type { StopSignal } from './train-run';
 
-/** Exit code of a process ended by SIGINT (128 + 2), used on the second Ctrl-C. */
-const INTERRUPTED_EXIT_CODE = 130;
+/** Signals that stop a training loop gracefully, with the exit code of a second one (128 + number). */
+const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /**
- * Runs a training loop with Ctrl-C wired to its stop signal: the first SIGINT asks the loop to stop
- * after the current step (and says so on `io.stderr`), a second one exits the process at once with
- * code 130. The SIGINT handler is removed when `run` settles.
+ * Runs a training loop with Ctrl-C (SIGINT) and SIGTERM (`kill`, `docker stop`, a job scheduler)
+ * wired to its stop signal: the first one asks the loop to stop after the current step (and says so
+ * on `io.stderr`), a second one exits the process at once with 128 + the signal's number. The
+ * handlers are removed when `run` settles.
  */
 export async function withInterruptSignal<T>(io: CliIO, run: (stop: StopSignal) => Promise<T>): Promise<T> {
   const stop: StopSignal = { stopRequested: false };
-  const onInterrupt = () => {
-    if (stop.stopRequested) process.exit(INTERRUPTED_EXIT_CODE);
-    stop.stopRequested = true;
-    io.stderr.write('\nstopping after this step and writing a checkpoint (Ctrl-C again to quit at once)\n');
-  };
-  process.on('SIGINT', onInterrupt);
+  const handlers = Object.entries(STOP_SIGNALS).map(([signal, exitCode]) => {
+    const onSignal = () => {
+      if (stop.stopRequested) process.exit(exitCode);
+      stop.stopRequested = true;
+      io.stderr.write(
+        `\n${signal}: stopping after this step and writing a checkpoint (again to quit at once)\n`,
+      );
+    };
+    process.on(signal, onSignal);
+    return [signal, onSignal] as const;
+  });
   try {
     return await run(stop);
   } finally {
-    process.off('SIGINT', onInterrupt);
+    for (const [signal, onSignal] of handlers) process.off(signal, onSignal);
   }
 }

@@ -120,6 +120,26 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
     expect(alignment(part).at(-1)).toEqual(alignment(whole).at(-1));
   });
 
+  it('--ema-decay on resume adds a generator average from the checkpoint on, without changing the losses', async () => {
+    const run = join(folder, 'average-from-resume');
+    const noAverage = [...common, '--ema-decay', '0'];
+    expect((await runCaptured(['train', '--steps', '2', '--out', run, ...noAverage])).code).toBe(0);
+    const resumed = await runCaptured(['train', '--resume', run, '--steps', '3', '--ema-decay', '0.9']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(losses(run)).toEqual(losses(join(folder, 'whole')));
+    const files = ([2, 3] as const).map((step) => {
+      const checkpoint = listCheckpoints(run).find((entry) => entry.step === step)!.path;
+      const state = JSON.parse(readFileSync(join(checkpoint, 'state.json'), 'utf8'));
+      const model = JSON.parse(readFileSync(join(checkpoint, 'config.json'), 'utf8'));
+      return { averaged: state.files.netGEma !== undefined, ema: model.training.ema };
+    });
+    expect(files).toEqual([
+      { averaged: false, ema: { enabled: false, decay: 0 } },
+      { averaged: true, ema: { enabled: true, decay: 0.9 } },
+    ]);
+  });
+
   it('evaluates every evalEvery steps without changing the training, and keeps the best beside the last N', async () => {
     const run = join(folder, 'evaluated');
     const config = resolveTrainConfig({

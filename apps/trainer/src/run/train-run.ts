@@ -78,9 +78,18 @@ interface CheckpointExtra {
   best?: BestCheckpointInfo;
 }
 
+/** The generator-EMA setting a `--ema-decay` asks for (undefined: the model's own). */
+function emaSetting(config: ResolvedTrainConfig): ResolvedRatlipConfig['training']['ema'] | undefined {
+  if (config.emaDecay === null) return undefined;
+  return config.emaDecay > 0 ? { enabled: true, decay: config.emaDecay } : { enabled: false, decay: 0 };
+}
+
 function modelConfigFor(config: ResolvedTrainConfig): ResolvedRatlipConfig {
   const preset = TRAIN_PRESETS[config.preset]!;
-  return resolveConfig(preset.model, { training: { batchSize: config.batchSize, seed: config.seed } });
+  const ema = emaSetting(config);
+  return resolveConfig(preset.model, {
+    training: { batchSize: config.batchSize, seed: config.seed, ...(ema ? { ema } : {}) },
+  });
 }
 
 /** Whether a run is evaluated (Shapes alignment needs Shapes captions). */
@@ -141,7 +150,13 @@ export async function runTraining(
   let trainer: RatlipTrainer;
   let pipelineState: PipelineState | undefined;
   if (resuming && latest) {
-    const loaded = await loadCheckpoint(latest.path, { vision: clip.vision, sentenceEncoder, trainer: true });
+    const ema = emaSetting(config);
+    const loaded = await loadCheckpoint(latest.path, {
+      vision: clip.vision,
+      sentenceEncoder,
+      trainer: true,
+      ...(ema ? { ema } : {}),
+    });
     model = loaded.model;
     if (!loaded.trainer)
       throw new CliFailure(`${latest.path}: has no optimizer state to resume training from`);

@@ -4,7 +4,13 @@ import { z } from 'zod';
 import { CliFailure, UsageError } from '../cli-errors';
 import { backendValue, type NodeBackend } from '../options/backend-option';
 import { requireDirectory, requireFile } from '../options/input-files';
-import { integerValue, positiveNumberValue, showValue, textValue } from '../options/option-values';
+import {
+  integerValue,
+  positiveNumberValue,
+  showValue,
+  textValue,
+  unitIntervalValue,
+} from '../options/option-values';
 import { loadConfigFile } from './load-config-file';
 import { DEFAULT_PRESET, presetNames, TRAIN_PRESETS } from './train-presets';
 
@@ -32,6 +38,7 @@ export const trainSettingsSchema = z
     keepCheckpoints: integerValue(1, 1000),
     evalSamples: integerValue(0),
     evalEvery: integerValue(0),
+    emaDecay: unitIntervalValue(),
   })
   .partial();
 
@@ -79,6 +86,13 @@ export interface ResolvedTrainConfig {
    * Default: the preset's.
    */
   evalEvery: number;
+  /**
+   * Per-step decay of the generator's exponential moving average, which sampling and evaluation use
+   * (0: no average), or null for the model's own setting (the preset's, or the resumed checkpoint's).
+   * Given with `--resume`, it changes the setting from the checkpoint on: switching it on starts the
+   * average from the generator's current weights; the training steps themselves do not change.
+   */
+  emaDecay: number | null;
   /** The run folder this run continues, or null for a fresh run. */
   resume: string | null;
 }
@@ -133,7 +147,7 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
   const given = FIXED_WHEN_RESUMING.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
   if (given.length > 0) {
     throw new UsageError(
-      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: --steps, --minutes, --backend, --sample-every, --checkpoint-every, --keep-checkpoints, --eval-samples, --eval-every)`,
+      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: --steps, --minutes, --backend, --sample-every, --checkpoint-every, --keep-checkpoints, --eval-samples, --eval-every, --ema-decay)`,
     );
   }
   requireDirectory(runFolder, 'run folder');
@@ -169,6 +183,7 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
     keepCheckpoints: options.keepCheckpoints ?? saved.keepCheckpoints ?? preset.keepCheckpoints,
     evalSamples: options.evalSamples ?? saved.evalSamples ?? preset.evalSamples,
     evalEvery: options.evalEvery ?? saved.evalEvery ?? preset.evalEvery,
+    emaDecay: options.emaDecay ?? null,
     resume: runFolder,
   };
 }
@@ -197,6 +212,7 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     keepCheckpoints: options.keepCheckpoints,
     evalSamples: options.evalSamples,
     evalEvery: options.evalEvery,
+    emaDecay: options.emaDecay,
   });
   const presetName = fromCli.preset ?? fromFile.preset ?? DEFAULT_PRESET;
   const preset = TRAIN_PRESETS[presetName]!;
@@ -213,6 +229,7 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     keepCheckpoints: fromCli.keepCheckpoints ?? fromFile.keepCheckpoints ?? preset.keepCheckpoints,
     evalSamples: fromCli.evalSamples ?? fromFile.evalSamples ?? preset.evalSamples,
     evalEvery: fromCli.evalEvery ?? fromFile.evalEvery ?? preset.evalEvery,
+    emaDecay: fromCli.emaDecay ?? fromFile.emaDecay ?? preset.emaDecay ?? null,
     resume: null,
   };
 }

@@ -25,6 +25,8 @@ export interface TrainPreset {
   evalSamples: number;
   /** Steps between Shapes-alignment evaluations written to `eval.jsonl` (0: only when the run ends). */
   evalEvery: number;
+  /** Per-step decay of the generator's moving average used for sampling (0: none). Default: the model preset's. */
+  emaDecay?: number;
 }
 
 /** The preset `ratlip train` uses when none is given. */
@@ -57,6 +59,7 @@ export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
     keepCheckpoints: 3,
     evalSamples: 500,
     evalEvery: 500,
+    emaDecay: 0.999,
   },
 };
 

@@ -20,6 +20,12 @@ export interface LoadCheckpointOptions extends RatlipGanOptions {
   trainer?: boolean;
   /** Options of the rebuilt trainer (its random states come from the checkpoint). */
   trainerOptions?: RatlipTrainerOptions;
+  /**
+   * Replaces the checkpoint's generator-EMA setting (`training.ema`), e.g. to start averaging in a
+   * resumed run. Enabling it on a checkpoint without a stored average starts the average from the
+   * generator's weights; disabling it drops the stored average. Default: the checkpoint's setting.
+   */
+  ema?: ResolvedRatlipConfig['training']['ema'];
 }
 
 /** What {@link loadCheckpoint} returns. */
@@ -84,10 +90,13 @@ export async function loadCheckpoint(
     await readJson(CHECKPOINT_FILES.state),
     path.join(root, CHECKPOINT_FILES.state),
   );
-  const config = parseRatlipConfig(
+  const stored = parseRatlipConfig(
     await readJson(CHECKPOINT_FILES.config),
     path.join(root, CHECKPOINT_FILES.config),
   );
+  const config: ResolvedRatlipConfig = options.ema
+    ? { ...stored, training: { ...stored.training, ema: { ...options.ema } } }
+    : stored;
   const read = (file: string | undefined) =>
     file === undefined
       ? undefined

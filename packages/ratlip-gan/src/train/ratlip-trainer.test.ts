@@ -94,6 +94,38 @@ describe('RatlipTrainer on ratlip-tiny (wasm)', () => {
     loaded.model.dispose();
   });
 
+  it('an EMA switched on at resume starts from the generator, leaves training unchanged and is saved', async () => {
+    expect(config.training.ema.enabled).toBe(false);
+    const trainer = new RatlipTrainer(model, { seed: 13 });
+    runSteps(trainer, pool, 1);
+    const path = await saveCheckpoint(join(directory, 'ema-off'), model, { trainer });
+    const continued = runSteps(trainer, pool, 2);
+    trainer.dispose();
+    const loaded = await loadCheckpoint(path, { vision: clip.vision, ema: { enabled: true, decay: 0.5 } });
+    expect(loaded.config.training.ema).toEqual({ enabled: true, decay: 0.5 });
+    expect(snapshot(loaded.model.ema!.params)).toEqual(snapshot(loaded.model.netG));
+    expect(runSteps(loaded.trainer!, pool, 2)).toEqual(continued);
+    expect(snapshot(loaded.model.ema!.params)).not.toEqual(snapshot(loaded.model.netG));
+    const withAverage = await saveCheckpoint(join(directory, 'ema-on'), loaded.model, {
+      trainer: loaded.trainer!,
+    });
+    const average = snapshot(loaded.model.ema!.params);
+    loaded.trainer!.dispose();
+    loaded.model.dispose();
+
+    const reloaded = await loadCheckpoint(withAverage, { vision: clip.vision, trainer: false });
+    expect(reloaded.config.training.ema.enabled).toBe(true);
+    expect(snapshot(reloaded.model.ema!.params)).toEqual(average);
+    reloaded.model.dispose();
+    const switchedOff = await loadCheckpoint(withAverage, {
+      vision: clip.vision,
+      trainer: false,
+      ema: { enabled: false, decay: 0.5 },
+    });
+    expect(switchedOff.model.ema).toBeUndefined();
+    switchedOff.model.dispose();
+  });
+
   it('stops on a non-finite loss, naming the step and the last checkpoint, without updating D', async () => {
     const trainer = new RatlipTrainer(model, { seed: 12 });
     const path = await saveCheckpoint(join(directory, 'before-nan'), model, { trainer });
