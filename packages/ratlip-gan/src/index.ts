@@ -108,6 +108,7 @@ export {
 export { NonFiniteLossError } from './train/non-finite-loss-error';
 export type {
   RatlipTrainerOptions,
+  ReplicaMean,
   TrainBatch,
   TrainerState,
   TrainStepGradientNorms,

@@ -59,6 +59,7 @@ describe('ratlip train option resolution', () => {
       evalSamples,
       evalEvery,
       emaDecay: emaDecay ?? null,
+      workers: 'auto',
       resume: null,
     });
   });
@@ -115,6 +116,7 @@ describe('ratlip train option resolution', () => {
       evalSamples: 200,
       evalEvery: 200,
       emaDecay: 0.998,
+      workers: 'auto',
       resume: run,
     });
   });
@@ -127,6 +129,7 @@ describe('ratlip train errors', () => {
     [['--minutes', '-5'], "--minutes: expected a number > 0, got '-5'"],
     [['--batch-size', '1.5'], "--batch-size: expected an integer in [1, 65536], got '1.5'"],
     [['--seed', '-1'], "--seed: expected an integer in [0, 4294967295], got '-1'"],
+    [['--workers', '0'], "--workers: expected 'auto' or an integer in [1, 64], got '0'"],
     [['--ema-decay', '1'], "--ema-decay: expected a number >= 0 and < 1, got '1'"],
     [
       ['--backend', 'webgpu'],
@@ -153,7 +156,7 @@ describe('ratlip train errors', () => {
     const run = await runCaptured(['train', '--config', unknown]);
     expect(run.code).toBe(2);
     expect(errorLine(run)).toBe(
-      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay`,
+      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers`,
     );
     const invalid = file('invalid.json', '{"batchSize": 0}');
     const bad = await runCaptured(['train', '--config', invalid]);

@@ -50,6 +50,10 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
       '--ema-decay <d>',
       "per-step decay of the generator's moving average that sampling and evaluation use, 0 for none; with --resume it applies from the checkpoint on (default: from the preset)",
     )
+    .option(
+      '--workers <n>',
+      "data-parallel replicas (threads), each stepping on an equal shard of the batch; 'auto': one per core on wasm and cpu with shards of at least 2 images (default: auto)",
+    )
     .option('--print-config', 'print the resolved config.json and exit without training')
     .addHelpText(
       'after',

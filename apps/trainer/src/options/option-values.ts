@@ -27,6 +27,14 @@ export function positiveNumberValue() {
   return z.preprocess(numberFromText, z.number(expected).positive(expected));
 }
 
+/** `auto` or an integer in `[min, max]`. */
+export function autoOrIntegerValue(min: number, max: number) {
+  const expected = { error: `expected 'auto' or an integer in [${min}, ${max}]` };
+  // zod reports the failing branch of the input's type, so every branch carries the message.
+  const integer = z.number(expected).int(expected).min(min, expected).max(max, expected);
+  return z.preprocess(numberFromText, z.union([z.literal('auto', expected), integer], expected));
+}
+
 /** A number in `[0, 1)`, e.g. a per-step decay. */
 export function unitIntervalValue() {
   const expected = { error: 'expected a number >= 0 and < 1' };

@@ -9,8 +9,9 @@ import {
   type ResolvedRatlipConfig,
   resolveConfig,
   saveCheckpoint,
+  type TrainStepResult,
 } from '@ratlip/ratlip-gan';
-import { SeededRandom, useBackend } from '@ratlip/runtime';
+import { SeededRandom, type SeededRandomState, useBackend } from '@ratlip/runtime';
 import { writeFileAtomic } from '@ratlip/runtime/node';
 import * as tf from '@tensorflow/tfjs';
 import { CliFailure } from '../cli-errors';
@@ -18,6 +19,8 @@ import type { CliIO } from '../cli-io';
 import type { ResolvedTrainConfig } from '../train/train-config';
 import { TRAIN_PRESETS } from '../train/train-presets';
 import { type BestCheckpointInfo, bestCandidate, isBetter, readBestCheckpoint } from './best-checkpoint';
+import { resolveReplicaCount } from './data-parallel/replica-count';
+import { ReplicaPool } from './data-parallel/replica-pool';
 import { evaluateModel } from './evaluate-run';
 import { appendEvaluation, type EvaluationRecord, metricReport } from './evaluation-log';
 import { appendJsonLine, truncateJsonLinesAfter } from './json-lines';
@@ -71,9 +74,17 @@ export interface TrainRunResult {
   best?: BestCheckpointInfo;
 }
 
+/** Options of {@link runTraining} besides the config. */
+export interface RunTrainingOptions {
+  /** The data-parallel replica thread's script. Default: `replica-worker.js` beside the bundle. */
+  replicaWorkerScript?: URL;
+}
+
 /** What a checkpoint carries besides the model and trainer. */
 interface CheckpointExtra {
   pipeline: PipelineState;
+  /** Data-parallel runs: the noise states of replicas 1.. (rank 0's is the trainer's). */
+  replicaNoise?: SeededRandomState[];
   /** In `checkpoints/best` only: the evaluation that made it the best. */
   best?: BestCheckpointInfo;
 }
@@ -90,6 +101,55 @@ function modelConfigFor(config: ResolvedTrainConfig): ResolvedRatlipConfig {
   return resolveConfig(preset.model, {
     training: { batchSize: config.batchSize, seed: config.seed, ...(ema ? { ema } : {}) },
   });
+}
+
+/** One training step on the whole batch. Disposes `sentences`. */
+function singleStep(
+  trainer: RatlipTrainer,
+  images: Float32Array,
+  imageShape: readonly [number, number, number, number],
+  sentences: tf.Tensor2D,
+): TrainStepResult {
+  const imageTensor = tf.tensor4d(images, [...imageShape]);
+  try {
+    return trainer.step({ images: imageTensor, sentences });
+  } finally {
+    tf.dispose([imageTensor, sentences]);
+  }
+}
+
+/** One data-parallel step: replicas 1.. take their shards, rank 0 steps on the first. Disposes `sentences`. */
+async function replicatedStep(
+  pool: ReplicaPool,
+  trainer: RatlipTrainer,
+  images: Float32Array,
+  imageShape: readonly [number, number, number, number],
+  sentences: tf.Tensor2D,
+): Promise<TrainStepResult> {
+  const [batchSize, imageSize, , channels] = imageShape;
+  const sentenceDim = sentences.shape[1];
+  const sentenceValues = sentences.dataSync() as Float32Array;
+  sentences.dispose();
+  const first = pool.dispatch({
+    images,
+    sentences: sentenceValues,
+    batchSize,
+    imageSize,
+    channels,
+    sentenceDim,
+  });
+  const imageTensor = tf.tensor4d(first.images, [first.shard, imageSize, imageSize, channels]);
+  const sentenceTensor = tf.tensor2d(first.sentences, [first.shard, sentenceDim]);
+  let result: TrainStepResult;
+  try {
+    result = trainer.step({ images: imageTensor, sentences: sentenceTensor });
+  } catch (error) {
+    throw await pool.failure(error);
+  } finally {
+    tf.dispose([imageTensor, sentenceTensor]);
+  }
+  await pool.stepped();
+  return result;
 }
 
 /** Whether a run is evaluated (Shapes alignment needs Shapes captions). */
@@ -122,6 +182,7 @@ export async function runTraining(
   config: ResolvedTrainConfig,
   io: CliIO,
   stop: StopSignal = { stopRequested: false },
+  options: RunTrainingOptions = {},
 ): Promise<TrainRunResult> {
   const run = config.out;
   const resuming = config.resume !== null;
@@ -134,6 +195,10 @@ export async function runTraining(
     );
   }
   const backend = await useBackend(config.backend);
+  const replicas = resolveReplicaCount(config.workers, backend.name, config.batchSize);
+  let pool: ReplicaPool | undefined;
+  const replicaMean = replicas > 1 ? (values: Float32Array) => pool!.replicaMean(values) : undefined;
+  const trainerOptions = replicaMean ? { replicaMean } : {};
   const modelConfig = latest && resuming ? readCheckpointModelConfig(latest.path) : modelConfigFor(config);
   const runClip = await loadRunClip(modelConfig);
   const { clip, sentenceEncoder } = runClip;
@@ -149,23 +214,33 @@ export async function runTraining(
   let model: RatlipGan;
   let trainer: RatlipTrainer;
   let pipelineState: PipelineState | undefined;
+  let replicaNoise: SeededRandomState[] = [];
   if (resuming && latest) {
     const ema = emaSetting(config);
     const loaded = await loadCheckpoint(latest.path, {
       vision: clip.vision,
       sentenceEncoder,
       trainer: true,
+      trainerOptions,
       ...(ema ? { ema } : {}),
     });
     model = loaded.model;
     if (!loaded.trainer)
       throw new CliFailure(`${latest.path}: has no optimizer state to resume training from`);
     trainer = loaded.trainer;
-    pipelineState = (loaded.state.extra as CheckpointExtra | undefined)?.pipeline;
+    const extra = loaded.state.extra as CheckpointExtra | undefined;
+    pipelineState = extra?.pipeline;
+    replicaNoise = extra?.replicaNoise ?? [];
     truncateJsonLinesAfter(join(run, RUN_FILES.metrics), loaded.state.step);
     truncateJsonLinesAfter(join(run, RUN_FILES.evaluation), loaded.state.step);
   } else {
-    const runConfig = { ...config, model: modelConfig, clip: runClip.source, fixedCaptions };
+    const runConfig = {
+      ...config,
+      workers: replicas,
+      model: modelConfig,
+      clip: runClip.source,
+      fixedCaptions,
+    };
     await writeFileAtomic(join(run, RUN_FILES.config), `${JSON.stringify(runConfig, null, 2)}\n`);
     // tidy frees the temporaries that initialisation and Adam's zero moments leave behind; tidy keeps tf.Variables.
     let created: { fresh: RatlipGan; freshTrainer: RatlipTrainer } | undefined;
@@ -175,10 +250,28 @@ export async function runTraining(
         sentenceEncoder,
         seed: config.seed,
       });
-      created = { fresh, freshTrainer: new RatlipTrainer(fresh, { seed: config.seed }) };
+      created = { fresh, freshTrainer: new RatlipTrainer(fresh, { seed: config.seed, ...trainerOptions }) };
     });
     model = created!.fresh;
     trainer = created!.freshTrainer;
+  }
+  if (replicas > 1) {
+    try {
+      pool = await ReplicaPool.start({
+        replicas,
+        model,
+        modelConfig,
+        backend: backend.name,
+        seed: config.seed,
+        ...(resuming && latest ? { resume: { checkpoint: latest.path, noiseStates: replicaNoise } } : {}),
+        ...(options.replicaWorkerScript ? { workerScript: options.replicaWorkerScript } : {}),
+      });
+    } catch (error) {
+      trainer.dispose();
+      model.dispose();
+      clip.dispose();
+      throw error;
+    }
   }
   const pipeline = new DataPipeline({
     dataset,
@@ -208,10 +301,11 @@ export async function runTraining(
     }
   };
   let lastState: PipelineState | undefined = pipelineState;
+  const replicaExtra = () => (pool ? { replicaNoise: [...pool.noiseStates] } : {});
   let checkpointedStep = trainer.stepCount;
   const writeCheckpoint = async () => {
     if (!lastState || trainer.stepCount === checkpointedStep) return;
-    const extra: CheckpointExtra = { pipeline: lastState };
+    const extra: CheckpointExtra = { pipeline: lastState, ...replicaExtra() };
     await saveCheckpoint(checkpointFolder(run, trainer.stepCount), model, { trainer, extra });
     pruneCheckpoints(run, config.keepCheckpoints);
     checkpointedStep = trainer.stepCount;
@@ -239,7 +333,7 @@ export async function runTraining(
     const candidate = bestCandidate(record, TRAINING_METRIC);
     const improved = candidate !== undefined && lastState !== undefined && isBetter(candidate, best);
     if (improved && lastState) {
-      const extra: CheckpointExtra = { pipeline: lastState, best: candidate };
+      const extra: CheckpointExtra = { pipeline: lastState, ...replicaExtra(), best: candidate };
       // The best copy is not where a resumed run continues from, so errors keep naming the step checkpoint.
       const lastCheckpoint = trainer.lastCheckpoint;
       await saveCheckpoint(bestCheckpointFolder(run), model, { trainer, extra });
@@ -279,16 +373,24 @@ export async function runTraining(
       const batch = await pipeline.nextBatch();
       if (!batch) break;
       const stepStart = performance.now();
-      const images = tf.tensor4d(batch.images, [batch.size, batch.imageSize, batch.imageSize, 3]);
-      const sentences = sentenceEncoder.encode(batch.captions);
-      if (!existsSync(join(run, RUN_FILES.reals))) await writeImageGrid(join(run, RUN_FILES.reals), images);
-      let result: ReturnType<RatlipTrainer['step']>;
-      try {
-        result = trainer.step({ images, sentences });
-      } finally {
-        images.dispose();
-        sentences.dispose();
+      const imageShape = [batch.size, batch.imageSize, batch.imageSize, 3] as const;
+      if (!existsSync(join(run, RUN_FILES.reals))) {
+        const reals = tf.tensor4d(batch.images, [...imageShape]);
+        try {
+          await writeImageGrid(join(run, RUN_FILES.reals), reals);
+        } finally {
+          reals.dispose();
+        }
       }
+      const result = pool
+        ? await replicatedStep(
+            pool,
+            trainer,
+            batch.images,
+            imageShape,
+            sentenceEncoder.encode(batch.captions),
+          )
+        : singleStep(trainer, batch.images, imageShape, sentenceEncoder.encode(batch.captions));
       const stepMs = performance.now() - stepStart;
       stepTimes.push(stepMs);
       lastState = batch.stateAfter;
@@ -355,6 +457,7 @@ export async function runTraining(
       ...(best ? { best } : {}),
     };
   } finally {
+    await pool?.close();
     pipeline.close();
     fixedSentences.dispose();
     fixedNoise.dispose();

@@ -5,6 +5,7 @@ import { CliFailure, UsageError } from '../cli-errors';
 import { backendValue, type NodeBackend } from '../options/backend-option';
 import { requireDirectory, requireFile } from '../options/input-files';
 import {
+  autoOrIntegerValue,
   integerValue,
   positiveNumberValue,
   showValue,
@@ -19,6 +20,9 @@ const MAX_SEED = 2 ** 32 - 1;
 
 /** Seed of runs that do not choose one. */
 const DEFAULT_SEED = 0;
+
+/** Most data-parallel replicas `--workers` accepts. */
+const MAX_WORKERS = 64;
 
 /** Settings a config file may hold; the command line has one option for each (camelCase to kebab-case). */
 export const trainSettingsSchema = z
@@ -39,6 +43,7 @@ export const trainSettingsSchema = z
     evalSamples: integerValue(0),
     evalEvery: integerValue(0),
     emaDecay: unitIntervalValue(),
+    workers: autoOrIntegerValue(1, MAX_WORKERS),
   })
   .partial();
 
@@ -93,6 +98,13 @@ export interface ResolvedTrainConfig {
    * average from the generator's current weights; the training steps themselves do not change.
    */
   emaDecay: number | null;
+  /**
+   * Data-parallel replicas, each a thread with its own backend stepping on an equal shard of every
+   * batch (gradients averaged, as PyTorch's DistributedDataParallel). `auto`: as many as the cores
+   * allow on the single-threaded wasm and cpu backends with shards of at least 2 images, else 1;
+   * a run's `config.json` records the number it used.
+   */
+  workers: number | 'auto';
   /** The run folder this run continues, or null for a fresh run. */
   resume: string | null;
 }
@@ -147,7 +159,7 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
   const given = FIXED_WHEN_RESUMING.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
   if (given.length > 0) {
     throw new UsageError(
-      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: --steps, --minutes, --backend, --sample-every, --checkpoint-every, --keep-checkpoints, --eval-samples, --eval-every, --ema-decay)`,
+      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: --steps, --minutes, --backend, --sample-every, --checkpoint-every, --keep-checkpoints, --eval-samples, --eval-every, --ema-decay, --workers)`,
     );
   }
   requireDirectory(runFolder, 'run folder');
@@ -184,6 +196,7 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
     evalSamples: options.evalSamples ?? saved.evalSamples ?? preset.evalSamples,
     evalEvery: options.evalEvery ?? saved.evalEvery ?? preset.evalEvery,
     emaDecay: options.emaDecay ?? null,
+    workers: options.workers ?? saved.workers ?? 'auto',
     resume: runFolder,
   };
 }
@@ -213,6 +226,7 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     evalSamples: options.evalSamples,
     evalEvery: options.evalEvery,
     emaDecay: options.emaDecay,
+    workers: options.workers,
   });
   const presetName = fromCli.preset ?? fromFile.preset ?? DEFAULT_PRESET;
   const preset = TRAIN_PRESETS[presetName]!;
@@ -230,6 +244,7 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     evalSamples: fromCli.evalSamples ?? fromFile.evalSamples ?? preset.evalSamples,
     evalEvery: fromCli.evalEvery ?? fromFile.evalEvery ?? preset.evalEvery,
     emaDecay: fromCli.emaDecay ?? fromFile.emaDecay ?? preset.emaDecay ?? null,
+    workers: fromCli.workers ?? fromFile.workers ?? 'auto',
     resume: null,
   };
 }

@@ -126,6 +126,59 @@ describe('RatlipTrainer on ratlip-tiny (wasm)', () => {
     switchedOff.model.dispose();
   });
 
+  it('a replica mean sees the D losses, D gradients, G losses and G gradients, and its result is what is applied', async () => {
+    const parameterCount = (variables: Map<string, tf.Variable>) =>
+      [...variables.values()].reduce((sum, variable) => sum + variable.size, 0);
+    const generatorCount = parameterCount(namedTrainableVariables(model.netG, 'netG.'));
+    const discriminatorCount =
+      parameterCount(namedTrainableVariables(model.netD!, 'netD.')) +
+      parameterCount(namedTrainableVariables(model.netC!, 'netC.'));
+
+    const fresh = new RatlipTrainer(model);
+    const path = await saveCheckpoint(join(directory, 'replicas'), model, { trainer: fresh });
+    fresh.dispose();
+    const single = await loadCheckpoint(path, { vision: clip.vision, trainerOptions: { seed: 14 } });
+    const expected = runSteps(single.trainer!, pool, 1);
+    const expectedWeights = snapshot(single.model.netG);
+    single.trainer!.dispose();
+    single.model.dispose();
+
+    const lengths: number[] = [];
+    const identity = await loadCheckpoint(path, {
+      vision: clip.vision,
+      trainerOptions: { seed: 14, replicaMean: (values) => lengths.push(values.length) },
+    });
+    expect(runSteps(identity.trainer!, pool, 1)).toEqual(expected);
+    // Variables that do not reach the loss (none in G) get no gradient, so D may send fewer values.
+    expect([lengths[0], lengths[2], lengths[3]]).toEqual([5, 3, generatorCount]);
+    expect(lengths[1]).toBeGreaterThan(discriminatorCount / 2);
+    expect(lengths[1]).toBeLessThanOrEqual(discriminatorCount);
+    expect(snapshot(identity.model.netG)).toEqual(expectedWeights);
+    identity.trainer!.dispose();
+    identity.model.dispose();
+
+    const zeroed = await loadCheckpoint(path, {
+      vision: clip.vision,
+      trainerOptions: { seed: 14, replicaMean: (values) => values.fill(0) },
+    });
+    const before = { g: snapshot(zeroed.model.netG), d: snapshot(zeroed.model.netD!) };
+    const losses = runSteps(zeroed.trainer!, pool, 1)[0]!;
+    expect(Object.values(losses).every((value) => value === 0)).toBe(true);
+    const trainable = (tree: object, prefix: string) => new Set(namedTrainableVariables(tree, prefix).keys());
+    const keepTrainable = (values: Map<string, unknown>, names: Set<string>, prefix: string) =>
+      [...values].filter(([name]) => names.has(`${prefix}${name}`));
+    const gNames = trainable(zeroed.model.netG, 'netG.');
+    expect(keepTrainable(snapshot(zeroed.model.netG), gNames, 'netG.')).toEqual(
+      keepTrainable(before.g, gNames, 'netG.'),
+    );
+    const dNames = trainable(zeroed.model.netD!, 'netD.');
+    expect(keepTrainable(snapshot(zeroed.model.netD!), dNames, 'netD.')).toEqual(
+      keepTrainable(before.d, dNames, 'netD.'),
+    );
+    zeroed.trainer!.dispose();
+    zeroed.model.dispose();
+  });
+
   it('stops on a non-finite loss, naming the step and the last checkpoint, without updating D', async () => {
     const trainer = new RatlipTrainer(model, { seed: 12 });
     const path = await saveCheckpoint(join(directory, 'before-nan'), model, { trainer });

@@ -62,14 +62,44 @@ export interface TrainerState {
   optimizerSteps: { generator: number; discriminator: number };
 }
 
+/**
+ * Replaces `values` by their element-wise mean over the replicas of a data-parallel run, in place and
+ * synchronously. Every replica calls it the same number of times, with arrays of the same length, in
+ * the same order, and gets bit-identical results.
+ */
+export type ReplicaMean = (values: Float32Array) => void;
+
 /** Options of {@link RatlipTrainer}. */
 export interface RatlipTrainerOptions {
   /** Seed of the noise and data-order generators. Default `config.training.seed`. */
   seed?: number;
+  /**
+   * Data-parallel training (as PyTorch's DistributedDataParallel): each replica steps on its own
+   * shard of the batch with its own noise, and the D and G gradients and the losses are averaged
+   * across replicas before the updates, so every replica keeps the same weights and Adam moments.
+   * BatchNorm statistics and mismatched pairs stay per shard. Default: a single replica.
+   */
+  replicaMean?: ReplicaMean;
 }
 
 const D_LOSS_NAMES = ['dReal', 'dFake', 'dMismatch', 'maGp', 'd'] as const;
 const G_LOSS_NAMES = ['gAdversarial', 'clipSimilarity', 'g'] as const;
+
+/** `grads` averaged across replicas: one flat host copy per call, whatever the number of variables. */
+function replicaMeanGradients(grads: tf.NamedTensorMap, replicaMean: ReplicaMean): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const names = Object.keys(grads);
+    const flat = tf.concat(names.map((name) => tf.reshape(grads[name]!, [-1])));
+    const values = flat.dataSync() as Float32Array;
+    replicaMean(values);
+    const averaged = tf.tensor1d(values);
+    const pieces = tf.split(
+      averaged,
+      names.map((name) => grads[name]!.size),
+    );
+    return Object.fromEntries(names.map((name, i) => [name, tf.reshape(pieces[i]!, grads[name]!.shape)]));
+  });
+}
 
 /** `sqrt(sum_i sum(grads_i^2))` as a scalar tensor; one concat keeps it to a few kernels however many variables. */
 function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
@@ -103,6 +133,7 @@ export class RatlipTrainer {
   /** The last checkpoint written for this run (named in errors). */
   lastCheckpoint: string | undefined;
   private steps = 0;
+  private readonly replicaMean: ReplicaMean | undefined;
   private readonly generatorVariables: tf.Variable[];
   private readonly discriminatorVariables: tf.Variable[];
 
@@ -113,6 +144,7 @@ export class RatlipTrainer {
     const { netD, netC } = model.requireDiscriminator();
     const training = model.config.training;
     const seed = options.seed ?? training.seed;
+    this.replicaMean = options.replicaMean;
     const root = new SeededRandom(seed);
     this.noiseRandom = root.fork();
     this.dataRandom = root.fork();
@@ -166,8 +198,13 @@ export class RatlipTrainer {
     const losses: Partial<Record<keyof TrainStepLosses, number>> = {};
     // Discriminator then generator norm, kept out of the tidy and read with one host sync after it.
     const norms: tf.Scalar[] = [];
+    const replicaMean = this.replicaMean;
+    const averaged = (grads: tf.NamedTensorMap) =>
+      replicaMean ? replicaMeanGradients(grads, replicaMean) : grads;
+    // Losses are averaged before the finiteness check, so all replicas stop at the same step.
     const read = (names: readonly (keyof TrainStepLosses)[], values: tf.Tensor) => {
-      const data = values.dataSync();
+      const data = values.dataSync() as Float32Array;
+      replicaMean?.(data);
       names.forEach((name, i) => {
         losses[name] = data[i]!;
       });
@@ -198,9 +235,14 @@ export class RatlipTrainer {
             read(D_LOSS_NAMES, tf.keep(tf.stack([d.real, d.fake, d.mismatch, d.maGp, d.total])));
             return d.total;
           }, this.discriminatorVariables);
-          norms.push(tf.keep(globalNorm(discriminatorStep.grads)));
-          this.optimizerD.apply(discriminatorStep.grads);
-          tf.dispose([discriminatorStep.value, ...Object.values(discriminatorStep.grads)]);
+          const discriminatorGrads = averaged(discriminatorStep.grads);
+          norms.push(tf.keep(globalNorm(discriminatorGrads)));
+          this.optimizerD.apply(discriminatorGrads);
+          tf.dispose([
+            discriminatorStep.value,
+            ...Object.values(discriminatorStep.grads),
+            ...Object.values(discriminatorGrads),
+          ]);
           const g = generatorLosses(
             netD,
             netC,
@@ -212,9 +254,14 @@ export class RatlipTrainer {
           read(G_LOSS_NAMES, tf.keep(tf.stack([g.adversarial, g.clipSimilarity, g.total])));
           return g.total;
         }, this.generatorVariables);
-        norms.push(tf.keep(globalNorm(generatorStep.grads)));
-        this.optimizerG.apply(generatorStep.grads);
-        tf.dispose([generatorStep.value, ...Object.values(generatorStep.grads)]);
+        const generatorGrads = averaged(generatorStep.grads);
+        norms.push(tf.keep(globalNorm(generatorGrads)));
+        this.optimizerG.apply(generatorGrads);
+        tf.dispose([
+          generatorStep.value,
+          ...Object.values(generatorStep.grads),
+          ...Object.values(generatorGrads),
+        ]);
       });
       model.ema?.update();
       const stacked = tf.stack(norms);

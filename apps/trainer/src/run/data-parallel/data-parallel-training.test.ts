@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { useBackend } from '@ratlip/runtime';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../cli-io';
+import { errorLine, runCaptured, temporaryFolder } from '../../run-cli.test-support';
+import { resolveTrainConfig, type TrainOptions } from '../../train/train-config';
+import { listCheckpoints } from '../run-folder';
+import { runTraining } from '../train-run';
+import { readMetrics } from '../training-report';
+import { replicaWorkerForTests } from './replica-worker.test-support';
+
+const folder = temporaryFolder('ratlip-data-parallel-');
+
+const silent: CliIO = { stdout: { write: () => undefined }, stderr: { write: () => undefined } };
+
+/** Two replicas of two images each. */
+const REPLICATED: TrainOptions = {
+  backend: 'wasm',
+  batchSize: 4,
+  workers: 2,
+  sampleEvery: 100,
+  checkpointEvery: 2,
+  evalSamples: 0,
+};
+
+function losses(run: string): unknown[] {
+  return readMetrics(run).map((record) => record['losses']);
+}
+
+async function train(options: TrainOptions): Promise<void> {
+  const replicaWorkerScript = await replicaWorkerForTests();
+  await runTraining(resolveTrainConfig(options), silent, undefined, { replicaWorkerScript });
+}
+
+describe('data-parallel training (2 replicas on worker threads)', () => {
+  it('trains on shards, records the replicas, keeps the tensor count flat and resumes with the same losses', async () => {
+    await useBackend('wasm');
+    const before = tf.memory().numTensors;
+    const whole = join(folder, 'whole');
+    await train({ ...REPLICATED, steps: 3, out: whole });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(JSON.parse(readFileSync(join(whole, 'config.json'), 'utf8')).workers).toBe(2);
+    const records = readMetrics(whole);
+    expect(records.map((record) => record['step'])).toEqual([1, 2, 3]);
+    for (const record of records) {
+      for (const value of Object.values(record['losses'] as Record<string, number>)) {
+        expect(Number.isFinite(value)).toBe(true);
+      }
+    }
+    const checkpoint = listCheckpoints(whole).at(-1)!.path;
+    const state = JSON.parse(readFileSync(join(checkpoint, 'state.json'), 'utf8'));
+    expect(state.extra.replicaNoise).toHaveLength(1);
+
+    const part = join(folder, 'part');
+    await train({ ...REPLICATED, steps: 2, out: part });
+    await train({ resume: part, steps: 3 });
+    expect(losses(part)).toEqual(losses(whole));
+
+    // One replica on the whole batch is a different computation (BatchNorm and mismatched pairs per shard).
+    const single = join(folder, 'single');
+    await train({ ...REPLICATED, workers: 1, steps: 1, out: single });
+    expect(losses(single)[0]).not.toEqual(losses(whole)[0]);
+  });
+
+  it('says how to get the replica script when the trainer is not built', async () => {
+    const run = await runCaptured([
+      'train',
+      '--steps',
+      '1',
+      '--batch-size',
+      '4',
+      '--workers',
+      '2',
+      '--backend',
+      'wasm',
+      '--out',
+      join(folder, 'unbuilt'),
+    ]);
+    expect(run.code).toBe(1);
+    expect(errorLine(run)).toMatch(
+      /data-parallel training needs the replica thread's script .*replica-worker\.js: build the trainer \(pnpm build\) or train with --workers 1/,
+    );
+  });
+});
