@@ -59,7 +59,7 @@ describe('ratlip train option resolution', () => {
       evalSamples,
       evalEvery,
       emaDecay: emaDecay ?? null,
-      workers: 'auto',
+      workers: 1,
       resume: null,
     });
   });
@@ -116,7 +116,7 @@ describe('ratlip train option resolution', () => {
       evalSamples: 200,
       evalEvery: 200,
       emaDecay: 0.998,
-      workers: 'auto',
+      workers: 1,
       resume: run,
     });
   });

@@ -52,7 +52,7 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
     )
     .option(
       '--workers <n>',
-      "data-parallel replicas (threads), each stepping on an equal shard of the batch; 'auto': one per core on wasm and cpu with shards of at least 2 images (default: auto)",
+      "data-parallel replicas (threads), each stepping on an equal shard of the batch; 'auto': one per core on wasm and cpu with shards of at least 2 images (default: 1)",
     )
     .option('--print-config', 'print the resolved config.json and exit without training')
     .addHelpText(
