@@ -10,12 +10,18 @@ describe('resolveReplicaCount', () => {
     ['auto', 'wasm', 2, 4, 1],
     ['auto', 'wasm', 8, 1, 1],
     ['auto', 'tensorflow', 8, 8, 1],
-    [3, 'tensorflow', 6, 1, 3],
     [1, 'wasm', 5, 8, 1],
   ] as const)('%s on %s with a batch of %i and %i cores: %i', (workers, backend, batch, cores, expected) => {
     const replicas = resolveReplicaCount(workers, backend, batch, cores);
     expect(replicas).toBe(expected);
     expect(replicas === 1 || (batch % replicas === 0 && batch / replicas >= MIN_SHARD)).toBe(true);
+  });
+
+  it('rejects --workers above 1 on a backend that threads natively', () => {
+    expect(() => resolveReplicaCount(2, 'tensorflow', 8, 8)).toThrow(
+      '--workers 2: replicas run on the wasm and cpu backends; the tensorflow backend already uses every core, train with --workers 1',
+    );
+    expect(resolveReplicaCount(1, 'tensorflow', 8, 8)).toBe(1);
   });
 
   it.each([

@@ -10,7 +10,7 @@ export const MIN_SHARD = 2;
 /**
  * The number of data-parallel replicas a run uses. `auto`: the most, up to the logical cores, that
  * split `batchSize` into equal shards of at least {@link MIN_SHARD} images, on a single-threaded
- * backend; 1 on the others. A number is checked against the batch size.
+ * backend; 1 on the others. A number above 1 is checked against the backend and the batch size.
  */
 export function resolveReplicaCount(
   workers: number | 'auto',
@@ -25,6 +25,11 @@ export function resolveReplicaCount(
       if (splits(replicas)) return replicas;
     }
     return 1;
+  }
+  if (workers > 1 && !SINGLE_THREADED_BACKENDS.has(backend)) {
+    throw new CliFailure(
+      `--workers ${workers}: replicas run on the wasm and cpu backends; the ${backend} backend already uses every core, train with --workers 1`,
+    );
   }
   if (workers > 1 && !splits(workers)) {
     throw new CliFailure(
