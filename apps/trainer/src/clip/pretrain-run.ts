@@ -21,6 +21,7 @@ import { useBackend } from '@ratlip/runtime';
 import { saveSafetensorsFile, writeFileAtomic } from '@ratlip/runtime/node';
 import * as tf from '@tensorflow/tfjs';
 import type { CliIO } from '../cli-io';
+import { stopRequested } from '../run/interrupt-signal';
 import { memoryUsage } from '../run/memory-usage';
 import type { StopSignal } from '../run/train-run';
 import {
@@ -256,7 +257,7 @@ export async function runClipPretraining(
     while (true) {
       const target = sitting.stopAtStep ?? config.steps;
       const elapsed = performance.now() - started;
-      const reason: PretrainStopReason | undefined = stop.stopRequested
+      const reason: PretrainStopReason | undefined = (await stopRequested(stop))
         ? 'interrupted'
         : target !== null && trainer.stepCount >= target
           ? 'steps'

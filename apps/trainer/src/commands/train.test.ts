@@ -42,8 +42,15 @@ describe('ratlip train option resolution', () => {
       'preset: shapes-long\nbatchSize: 8\nseed: 7\nminutes: 30\nout: runs/from-file\n',
     );
     const config = await printConfig(['--config', yaml, '--seed', '9', '--steps', '500', '--backend', 'cpu']);
-    const { sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay } =
-      TRAIN_PRESETS['shapes-long']!;
+    const {
+      sampleEvery,
+      checkpointEvery,
+      keepCheckpoints,
+      evalSamples,
+      evalEvery,
+      emaDecay,
+      hardNegativeGroup,
+    } = TRAIN_PRESETS['shapes-long']!;
     expect(config).toEqual({
       preset: 'shapes-long',
       dataset: 'shapes',
@@ -60,6 +67,7 @@ describe('ratlip train option resolution', () => {
       evalEvery,
       emaDecay: emaDecay ?? null,
       workers: 1,
+      hardNegativeGroup: hardNegativeGroup ?? 0,
       resume: null,
     });
   });
@@ -100,7 +108,16 @@ describe('ratlip train option resolution', () => {
         steps: null,
       }),
     );
-    const config = await printConfig(['--resume', run, '--minutes', '60', '--ema-decay', '0.998']);
+    const config = await printConfig([
+      '--resume',
+      run,
+      '--minutes',
+      '60',
+      '--ema-decay',
+      '0.998',
+      '--hard-negative-group',
+      '2',
+    ]);
     expect(config).toEqual({
       preset: 'shapes',
       dataset: 'shapes',
@@ -117,6 +134,7 @@ describe('ratlip train option resolution', () => {
       evalEvery: 200,
       emaDecay: 0.998,
       workers: 1,
+      hardNegativeGroup: 2,
       resume: run,
     });
   });
@@ -156,7 +174,7 @@ describe('ratlip train errors', () => {
     const run = await runCaptured(['train', '--config', unknown]);
     expect(run.code).toBe(2);
     expect(errorLine(run)).toBe(
-      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers`,
+      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers, hardNegativeGroup`,
     );
     const invalid = file('invalid.json', '{"batchSize": 0}');
     const bad = await runCaptured(['train', '--config', invalid]);

@@ -54,6 +54,10 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
       '--workers <n>',
       "data-parallel replicas (threads), each stepping on an equal shard of the batch; 'auto': one per core on wasm and cpu with shards of at least 2 images (default: 1)",
     )
+    .option(
+      '--hard-negative-group <n>',
+      'Shapes: consecutive samples sharing colour and position, so mismatched pairs differ in shape or size; 0 for random order (default: from the preset)',
+    )
     .option('--print-config', 'print the resolved config.json and exit without training')
     .addHelpText(
       'after',

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CliIO } from '../cli-io';
 import type { StopSignal } from './train-run';
 
@@ -28,4 +29,14 @@ export async function withInterruptSignal<T>(io: CliIO, run: (stop: StopSignal) 
   } finally {
     for (const [signal, onSignal] of handlers) process.off(signal, onSignal);
   }
+}
+
+/**
+ * Whether a stop was requested, after letting the event loop turn once. A training loop whose batches
+ * are ready awaits only settled promises, which never reach the event loop, so signal handlers (and
+ * any other callback) would wait for the next file write; a loop calls this once per step instead.
+ */
+export async function stopRequested(stop: StopSignal): Promise<boolean> {
+  await nextTurn();
+  return stop.stopRequested;
 }

@@ -182,6 +182,34 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
     expect(result.stderr).toMatch(/already holds a run; continue it with --resume/);
   });
 
+  it('sees a stop requested by an event-loop callback (a signal handler) within a step', async () => {
+    const run = join(folder, 'signalled');
+    const stop: StopSignal = { stopRequested: false };
+    // After the first step, as a signal handler would: from the event loop, not from the training code.
+    const io: CliIO = {
+      stdout: {
+        write: (text: string) => {
+          if (text.includes('"event":"step"'))
+            setTimeout(() => Object.assign(stop, { stopRequested: true }), 0);
+        },
+      },
+      stderr: { write: () => undefined },
+    };
+    const config = resolveTrainConfig({
+      steps: 40,
+      out: run,
+      backend: 'wasm',
+      batchSize: 2,
+      sampleEvery: 1000,
+      checkpointEvery: 1000,
+      evalSamples: 0,
+    });
+    const result = await runTraining(config, io, stop);
+    expect(result.stoppedBy).toBe('interrupted');
+    expect(result.step).toBeLessThanOrEqual(2);
+    expect(listCheckpoints(run).map((entry) => entry.step)).toEqual([result.step]);
+  });
+
   it('stops after the current step when interrupted, with a checkpoint, the last grid and the report', async () => {
     const run = join(folder, 'ctrl-c');
     const stop: StopSignal = { stopRequested: false };

@@ -23,6 +23,8 @@ import { resolveReplicaCount } from './data-parallel/replica-count';
 import { ReplicaPool } from './data-parallel/replica-pool';
 import { evaluateModel } from './evaluate-run';
 import { appendEvaluation, type EvaluationRecord, metricReport } from './evaluation-log';
+import { hardNegativeGrouping } from './hard-negative-grouping';
+import { stopRequested } from './interrupt-signal';
 import { appendJsonLine, truncateJsonLinesAfter } from './json-lines';
 import { memoryUsage } from './memory-usage';
 import { writeImageGrid } from './png-images';
@@ -273,11 +275,13 @@ export async function runTraining(
       throw error;
     }
   }
+  const group = hardNegativeGrouping(dataset, config.hardNegativeGroup);
   const pipeline = new DataPipeline({
     dataset,
     batchSize: config.batchSize,
     imageSize: modelConfig.imageSize,
     seed: config.seed,
+    ...(group ? { group } : {}),
     ...(pipelineState ? { resume: pipelineState } : {}),
   });
   const fixedSentences = sentenceEncoder.encode(fixedCaptions);
@@ -362,7 +366,7 @@ export async function runTraining(
   let fakesStep = -1;
   try {
     while (true) {
-      const reason = stop.stopRequested
+      const reason = (await stopRequested(stop))
         ? 'interrupted'
         : budgetReached(config, trainer.stepCount, performance.now() - started);
       if (reason) {

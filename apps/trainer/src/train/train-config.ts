@@ -50,6 +50,7 @@ export const trainSettingsSchema = z
     evalEvery: integerValue(0),
     emaDecay: unitIntervalValue(),
     workers: autoOrIntegerValue(1, MAX_WORKERS),
+    hardNegativeGroup: integerValue(0, 65_536),
   })
   .partial();
 
@@ -111,6 +112,13 @@ export interface ResolvedTrainConfig {
    * Default 1; a run's `config.json` records the number it used.
    */
   workers: number | 'auto';
+  /**
+   * Shapes runs: consecutive samples per run of alike scenes (same colour and position of the first
+   * object), so that the mismatched pairs of the discriminator's matching loss (captions rolled by one)
+   * often differ only in shape or size; 0 for the dataset's random order. Given with `--resume`, it
+   * changes the data order from the checkpoint on. Default: the preset's.
+   */
+  hardNegativeGroup: number;
   /** The run folder this run continues, or null for a fresh run. */
   resume: string | null;
 }
@@ -165,7 +173,7 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
   const given = FIXED_WHEN_RESUMING.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
   if (given.length > 0) {
     throw new UsageError(
-      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: --steps, --minutes, --backend, --sample-every, --checkpoint-every, --keep-checkpoints, --eval-samples, --eval-every, --ema-decay, --workers)`,
+      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: --steps, --minutes, --backend, --sample-every, --checkpoint-every, --keep-checkpoints, --eval-samples, --eval-every, --ema-decay, --workers, --hard-negative-group)`,
     );
   }
   requireDirectory(runFolder, 'run folder');
@@ -203,6 +211,7 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
     evalEvery: options.evalEvery ?? saved.evalEvery ?? preset.evalEvery,
     emaDecay: options.emaDecay ?? null,
     workers: options.workers ?? saved.workers ?? DEFAULT_WORKERS,
+    hardNegativeGroup: options.hardNegativeGroup ?? saved.hardNegativeGroup ?? preset.hardNegativeGroup ?? 0,
     resume: runFolder,
   };
 }
@@ -233,6 +242,7 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     evalEvery: options.evalEvery,
     emaDecay: options.emaDecay,
     workers: options.workers,
+    hardNegativeGroup: options.hardNegativeGroup,
   });
   const presetName = fromCli.preset ?? fromFile.preset ?? DEFAULT_PRESET;
   const preset = TRAIN_PRESETS[presetName]!;
@@ -251,6 +261,8 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     evalEvery: fromCli.evalEvery ?? fromFile.evalEvery ?? preset.evalEvery,
     emaDecay: fromCli.emaDecay ?? fromFile.emaDecay ?? preset.emaDecay ?? null,
     workers: fromCli.workers ?? fromFile.workers ?? DEFAULT_WORKERS,
+    hardNegativeGroup:
+      fromCli.hardNegativeGroup ?? fromFile.hardNegativeGroup ?? preset.hardNegativeGroup ?? 0,
     resume: null,
   };
 }

@@ -27,6 +27,8 @@ export interface TrainPreset {
   evalEvery: number;
   /** Per-step decay of the generator's moving average used for sampling (0: none). Default: the model preset's. */
   emaDecay?: number;
+  /** Samples per run of alike Shapes scenes, hard negatives for the matching loss (0: none). Default 0. */
+  hardNegativeGroup?: number;
 }
 
 /** The preset `ratlip train` uses when none is given. */
