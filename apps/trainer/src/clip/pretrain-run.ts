@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CliIO } from '../cli-io';
 import { stopRequested } from '../run/interrupt-signal';
 import { memoryUsage } from '../run/memory-usage';
+import { shapesGrouping } from '../run/shapes-grouping';
 import type { StopSignal } from '../run/train-run';
 import {
   newestPretrainCheckpoint,
@@ -199,22 +200,12 @@ export async function runClipPretraining(
     truncateJsonLines(files.metrics, state.step);
     truncateJsonLines(files.zeroShotLog, state.step);
   }
-  const hardNegativeGroup = config.hardNegativeGroup ?? 0;
-  const shapes = dataset instanceof ShapesDataset ? dataset : undefined;
+  // Batches whose captions cannot be told apart by colour and size alone: the CLIP must learn shape and position.
+  const group = shapesGrouping(dataset, config.hardNegativeGroup ?? 0, ['colour', 'size']);
   const pipeline = new DataPipeline({
     dataset,
     batchSize: config.batchSize,
-    ...(shapes && hardNegativeGroup > 0
-      ? {
-          group: {
-            key: (index: number) => {
-              const object = shapes.scene(index).objects[0]!;
-              return `${object.colour} ${object.size}`;
-            },
-            size: hardNegativeGroup,
-          },
-        }
-      : {}),
+    ...(group ? { group } : {}),
     imageSize,
     seed: config.seed,
     tokenize: (texts) => tokenize(texts, 'training captions').ids,

@@ -23,7 +23,6 @@ import { resolveReplicaCount } from './data-parallel/replica-count';
 import { ReplicaPool } from './data-parallel/replica-pool';
 import { evaluateModel } from './evaluate-run';
 import { appendEvaluation, type EvaluationRecord, metricReport } from './evaluation-log';
-import { hardNegativeGrouping } from './hard-negative-grouping';
 import { stopRequested } from './interrupt-signal';
 import { appendJsonLine, truncateJsonLinesAfter } from './json-lines';
 import { memoryUsage } from './memory-usage';
@@ -39,6 +38,7 @@ import {
   RUN_FILES,
   readCheckpointModelConfig,
 } from './run-folder';
+import { shapesGrouping } from './shapes-grouping';
 import { openTensorBoardLog } from './tensorboard-log';
 import { writeTrainingReport } from './training-report';
 
@@ -275,7 +275,8 @@ export async function runTraining(
       throw error;
     }
   }
-  const group = hardNegativeGrouping(dataset, config.hardNegativeGroup);
+  // Rolled by one, neighbours' captions then differ in shape or size, which the matching loss must learn.
+  const group = shapesGrouping(dataset, config.hardNegativeGroup, ['colour', 'position']);
   const pipeline = new DataPipeline({
     dataset,
     batchSize: config.batchSize,

@@ -1,11 +1,11 @@
 import { DataPipeline, ShapesDataset } from '@ratlip/datasets';
 import { describe, expect, it } from 'vitest';
-import { hardNegativeGrouping } from './hard-negative-grouping';
+import { shapesGrouping } from './shapes-grouping';
 
-describe('hardNegativeGrouping', () => {
+describe('shapesGrouping', () => {
   it('orders Shapes batches in pairs sharing the colour and position of the first object', async () => {
     const dataset = new ShapesDataset({ imageSize: 32 });
-    const group = hardNegativeGrouping(dataset, 2)!;
+    const group = shapesGrouping(dataset, 2, ['colour', 'position'])!;
     const pipeline = new DataPipeline({ dataset, batchSize: 8, imageSize: 32, seed: 4, group });
     const batch = (await pipeline.nextBatch())!;
     pipeline.close();
@@ -18,6 +18,6 @@ describe('hardNegativeGrouping', () => {
   });
 
   it('leaves the order alone for size 0', () => {
-    expect(hardNegativeGrouping(new ShapesDataset({ imageSize: 32 }), 0)).toBeUndefined();
+    expect(shapesGrouping(new ShapesDataset({ imageSize: 32 }), 0, ['colour'])).toBeUndefined();
   });
 });
