@@ -1,25 +1,26 @@
 /**
  * Data-parallel training speed: median milliseconds per `ratlip train` step of the default preset
  * (`ratlip-shapes-32` on Shapes, wasm) with one replica and with one per core, at batch 8 and 16.
- * Prints a table and writes bench/results/trainer-data-parallel.json at the repository root.
+ * Each run is the built CLI in a process of its own, as users run it (the bench script builds it
+ * first). Prints a table and writes bench/results/trainer-data-parallel.json at the repository root.
  *
  *   pnpm --filter @ratlip/trainer bench
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-import { replicaWorkerForTests } from '../src/run/data-parallel/replica-worker.test-support';
-import { runTraining } from '../src/run/train-run';
-import { resolveTrainConfig } from '../src/train/train-config';
+
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(PACKAGE_ROOT, 'dist', 'cli.js');
 
 /** Steps per run; the first {@link WARM_UP} are left out of the median. */
 const STEPS = 30;
 const WARM_UP = 5;
 const BATCH_SIZES = [8, 16] as const;
-
-const silent = { stdout: { write: () => undefined }, stderr: { write: () => undefined } };
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -28,7 +29,6 @@ function median(values: number[]): number {
 }
 
 it('measures ratlip train with one replica and with one per core', async () => {
-  const replicaWorkerScript = await replicaWorkerForTests();
   const cores = availableParallelism();
   const folder = mkdtempSync(join(tmpdir(), 'ratlip-bench-'));
   const rows: Array<{ batchSize: number; workers: number; medianStepMs: number; imagesPerSecond: number }> =
@@ -37,17 +37,27 @@ it('measures ratlip train with one replica and with one per core', async () => {
     for (const batchSize of BATCH_SIZES) {
       for (const workers of [1, Math.min(cores, batchSize / 2)]) {
         const out = join(folder, `batch-${batchSize}-workers-${workers}`);
-        const config = resolveTrainConfig({
-          steps: STEPS,
+        const args = [
+          CLI,
+          'train',
+          '--steps',
+          String(STEPS),
+          '--out',
           out,
-          backend: 'wasm',
-          batchSize,
-          workers,
-          sampleEvery: STEPS * 10,
-          checkpointEvery: STEPS * 10,
-          evalSamples: 0,
-        });
-        await runTraining(config, silent, undefined, { replicaWorkerScript });
+          '--backend',
+          'wasm',
+          '--batch-size',
+          String(batchSize),
+          '--workers',
+          String(workers),
+          '--sample-every',
+          String(STEPS * 10),
+          '--checkpoint-every',
+          String(STEPS * 10),
+          '--eval-samples',
+          '0',
+        ];
+        await promisify(execFile)(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 });
         const stepMs = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
           .trim()
           .split('\n')
@@ -70,7 +80,7 @@ it('measures ratlip train with one replica and with one per core', async () => {
     speedUp: Number((single.get(row.batchSize)! / row.medianStepMs).toFixed(2)),
   }));
   console.table(table);
-  const results = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'bench', 'results');
+  const results = join(PACKAGE_ROOT, '..', '..', 'bench', 'results');
   mkdirSync(results, { recursive: true });
   writeFileSync(
     join(results, 'trainer-data-parallel.json'),

@@ -23,7 +23,7 @@ const DEFAULT_SEED = 0;
 
 /**
  * Replicas of runs that do not choose: one. Measured on the 2-vCPU reference machine, two replicas of
- * `ratlip-shapes-32` step 1.07x faster at batch 8 and 0.95x at batch 16 (see the README).
+ * `ratlip-shapes-32` step 0.93-1.07x as fast at batch 8 and 0.95-1.17x at batch 16 (see the README).
  */
 const DEFAULT_WORKERS = 1;
 
