@@ -198,13 +198,10 @@ export class RatlipTrainer {
     const losses: Partial<Record<keyof TrainStepLosses, number>> = {};
     // Discriminator then generator norm, kept out of the tidy and read with one host sync after it.
     const norms: tf.Scalar[] = [];
-    const replicaMean = this.replicaMean;
-    const averaged = (grads: tf.NamedTensorMap) =>
-      replicaMean ? replicaMeanGradients(grads, replicaMean) : grads;
     // Losses are averaged before the finiteness check, so all replicas stop at the same step.
     const read = (names: readonly (keyof TrainStepLosses)[], values: tf.Tensor) => {
       const data = values.dataSync() as Float32Array;
-      replicaMean?.(data);
+      this.replicaMean?.(data);
       names.forEach((name, i) => {
         losses[name] = data[i]!;
       });
@@ -235,14 +232,7 @@ export class RatlipTrainer {
             read(D_LOSS_NAMES, tf.keep(tf.stack([d.real, d.fake, d.mismatch, d.maGp, d.total])));
             return d.total;
           }, this.discriminatorVariables);
-          const discriminatorGrads = averaged(discriminatorStep.grads);
-          norms.push(tf.keep(globalNorm(discriminatorGrads)));
-          this.optimizerD.apply(discriminatorGrads);
-          tf.dispose([
-            discriminatorStep.value,
-            ...Object.values(discriminatorStep.grads),
-            ...Object.values(discriminatorGrads),
-          ]);
+          norms.push(this.update(discriminatorStep, this.optimizerD));
           const g = generatorLosses(
             netD,
             netC,
@@ -254,14 +244,7 @@ export class RatlipTrainer {
           read(G_LOSS_NAMES, tf.keep(tf.stack([g.adversarial, g.clipSimilarity, g.total])));
           return g.total;
         }, this.generatorVariables);
-        const generatorGrads = averaged(generatorStep.grads);
-        norms.push(tf.keep(globalNorm(generatorGrads)));
-        this.optimizerG.apply(generatorGrads);
-        tf.dispose([
-          generatorStep.value,
-          ...Object.values(generatorStep.grads),
-          ...Object.values(generatorGrads),
-        ]);
+        norms.push(this.update(generatorStep, this.optimizerG));
       });
       model.ema?.update();
       const stacked = tf.stack(norms);
@@ -277,6 +260,18 @@ export class RatlipTrainer {
       noise.dispose();
       tf.dispose(norms);
     }
+  }
+
+  /**
+   * One optimizer update from a gradient step: the gradients averaged across replicas (when data-parallel),
+   * then Adam. Frees the step's tensors and returns the global norm of the applied gradients (kept).
+   */
+  private update(step: { value: tf.Scalar; grads: tf.NamedTensorMap }, optimizer: AdamOptimizer): tf.Scalar {
+    const grads = this.replicaMean ? replicaMeanGradients(step.grads, this.replicaMean) : step.grads;
+    const norm = tf.keep(globalNorm(grads));
+    optimizer.apply(grads);
+    tf.dispose([step.value, ...Object.values(step.grads), ...Object.values(grads)]);
+    return norm;
   }
 
   /** The state to checkpoint besides weights and moments. */
