@@ -44,6 +44,18 @@ function alignment(run: string): Array<[number, number | undefined]> {
   return readEvaluations(run).map((record) => [record.step, metricReport(record, 'shapes-alignment')?.value]);
 }
 
+/** Output that requests `stop` through `schedule` when the first step is reported. */
+function stoppingAfterFirstStep(schedule: (request: () => void) => void, stop: StopSignal): CliIO {
+  return {
+    stdout: {
+      write: (text: string) => {
+        if (text.includes('"event":"step"')) schedule(() => Object.assign(stop, { stopRequested: true }));
+      },
+    },
+    stderr: { write: () => undefined },
+  };
+}
+
 describe('ratlip train (the default shapes preset, batch 2)', () => {
   it('writes every artefact of a run folder and keeps the tensor count flat', async () => {
     const run = join(folder, 'interrupted');
@@ -185,16 +197,8 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
   it('sees a stop requested by an event-loop callback (a signal handler) within a step', async () => {
     const run = join(folder, 'signalled');
     const stop: StopSignal = { stopRequested: false };
-    // After the first step, as a signal handler would: from the event loop, not from the training code.
-    const io: CliIO = {
-      stdout: {
-        write: (text: string) => {
-          if (text.includes('"event":"step"'))
-            setTimeout(() => Object.assign(stop, { stopRequested: true }), 0);
-        },
-      },
-      stderr: { write: () => undefined },
-    };
+    // As a signal handler would: from the event loop, not from the training code.
+    const io = stoppingAfterFirstStep((request) => setTimeout(request, 0), stop);
     const config = resolveTrainConfig({
       steps: 40,
       out: run,
@@ -213,14 +217,7 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
   it('stops after the current step when interrupted, with a checkpoint, the last grid and the report', async () => {
     const run = join(folder, 'ctrl-c');
     const stop: StopSignal = { stopRequested: false };
-    const io: CliIO = {
-      stdout: {
-        write: (text: string) => {
-          if (text.includes('"event":"step"')) stop.stopRequested = true;
-        },
-      },
-      stderr: { write: () => undefined },
-    };
+    const io = stoppingAfterFirstStep((request) => request(), stop);
     const config = resolveTrainConfig({
       steps: 10,
       out: run,
