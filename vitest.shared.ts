@@ -19,3 +19,22 @@ export function packageTestConfig(options: { testTimeout?: number } = {}) {
     },
   });
 }
+
+/**
+ * Settings of a benchmark run through vitest (`pnpm bench`): workspace sources as in tests, one file
+ * at a time in one worker, printed straight to the terminal, no JSON report.
+ */
+export function packageBenchConfig(options: { include: string[]; testTimeout: number }) {
+  return defineConfig({
+    resolve: { conditions: ['@ratlip/source'] },
+    ssr: { resolve: { conditions: ['@ratlip/source'] } },
+    test: {
+      include: options.include,
+      testTimeout: options.testTimeout,
+      hookTimeout: 600_000,
+      pool: 'forks',
+      fileParallelism: false,
+      reporters: ['default'],
+    },
+  });
+}
