@@ -52,6 +52,7 @@ export {
   SHAPES_SINGLE_TEMPLATES,
   SHAPES_SYNONYMS,
 } from './shapes/captions';
+export { canonicalShapesCaption, shapesCounterfactualCaptions } from './shapes/counterfactual-captions';
 export {
   renderShapesScene,
   SHAPES_MAX_RENDER_SIZE,

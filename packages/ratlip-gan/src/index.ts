@@ -88,6 +88,7 @@ export type { AdamOptions } from './train/adam';
 export { AdamOptimizer } from './train/adam';
 export { GeneratorEma } from './train/generator-ema';
 export type {
+  ClipContrastTerm,
   DiscriminatorLosses,
   GeneratorLosses,
   MaGpOptions,
@@ -95,6 +96,7 @@ export type {
   RealDiscrimination,
 } from './train/losses';
 export {
+  clipContrastLoss,
   cosineSimilarity,
   discriminateReal,
   discriminatorLosses,
@@ -107,6 +109,7 @@ export {
 } from './train/losses';
 export { NonFiniteLossError } from './train/non-finite-loss-error';
 export type {
+  ClipContrastOptions,
   RatlipTrainerOptions,
   ReplicaMean,
   TrainBatch,

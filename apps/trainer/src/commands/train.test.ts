@@ -50,6 +50,8 @@ describe('ratlip train option resolution', () => {
       evalEvery,
       emaDecay,
       hardNegativeGroup,
+      clipContrastWeight,
+      clipContrasts,
     } = TRAIN_PRESETS['shapes-long']!;
     expect(config).toEqual({
       preset: 'shapes-long',
@@ -68,6 +70,8 @@ describe('ratlip train option resolution', () => {
       emaDecay: emaDecay ?? null,
       workers: 1,
       hardNegativeGroup: hardNegativeGroup ?? 0,
+      clipContrastWeight: clipContrastWeight ?? 0,
+      clipContrasts: clipContrasts ?? 8,
       resume: null,
     });
   });
@@ -94,6 +98,15 @@ describe('ratlip train option resolution', () => {
     expect((await printConfig(['--config', yaml])).emaDecay).toBe(0.99);
   });
 
+  it('keeps the official generator loss unless a contrastive CLIP weight is set', async () => {
+    expect(await printConfig([])).toMatchObject({ clipContrastWeight: 0, clipContrasts: 8 });
+    const yaml = file('contrast.yaml', 'clipContrastWeight: 2\nclipContrasts: 3\n');
+    expect(await printConfig(['--config', yaml, '--clip-contrasts', '5'])).toMatchObject({
+      clipContrastWeight: 2,
+      clipContrasts: 5,
+    });
+  });
+
   it('resumes with the run folder config, taking only a new budget and backend', async () => {
     const run = join(folder, 'existing-run');
     mkdirSync(run);
@@ -117,6 +130,10 @@ describe('ratlip train option resolution', () => {
       '0.998',
       '--hard-negative-group',
       '2',
+      '--clip-contrast-weight',
+      '0.5',
+      '--clip-contrasts',
+      '4',
     ]);
     expect(config).toEqual({
       preset: 'shapes',
@@ -135,6 +152,8 @@ describe('ratlip train option resolution', () => {
       emaDecay: 0.998,
       workers: 1,
       hardNegativeGroup: 2,
+      clipContrastWeight: 0.5,
+      clipContrasts: 4,
       resume: run,
     });
   });
@@ -149,6 +168,8 @@ describe('ratlip train errors', () => {
     [['--seed', '-1'], "--seed: expected an integer in [0, 4294967295], got '-1'"],
     [['--workers', '0'], "--workers: expected 'auto' or an integer in [1, 64], got '0'"],
     [['--ema-decay', '1'], "--ema-decay: expected a number >= 0 and < 1, got '1'"],
+    [['--clip-contrast-weight', '-1'], "--clip-contrast-weight: expected a number >= 0, got '-1'"],
+    [['--clip-contrasts', '0'], "--clip-contrasts: expected an integer in [1, 1024], got '0'"],
     [
       ['--backend', 'webgpu'],
       "--backend: expected one of auto, tensorflow, tensorflow-gpu, wasm, cpu, got 'webgpu'",
@@ -174,7 +195,7 @@ describe('ratlip train errors', () => {
     const run = await runCaptured(['train', '--config', unknown]);
     expect(run.code).toBe(2);
     expect(errorLine(run)).toBe(
-      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers, hardNegativeGroup`,
+      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers, hardNegativeGroup, clipContrastWeight, clipContrasts`,
     );
     const invalid = file('invalid.json', '{"batchSize": 0}');
     const bad = await runCaptured(['train', '--config', invalid]);

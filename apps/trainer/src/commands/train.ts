@@ -58,6 +58,11 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
       '--hard-negative-group <n>',
       'Shapes: consecutive samples sharing colour and position, so mismatched pairs differ in shape or size; 0 for random order (default: from the preset)',
     )
+    .option(
+      '--clip-contrast-weight <w>',
+      "weight of a contrastive CLIP term in the generator's loss (not in the paper): each fake must match its caption better than captions that do not describe it (Shapes: one attribute changed; else the batch's other captions); 0 for the official loss; with --resume it applies from the checkpoint on (default: from the preset, else 0)",
+    )
+    .option('--clip-contrasts <n>', 'contrast captions per image of that term (default: 8)')
     .option('--print-config', 'print the resolved config.json and exit without training')
     .addHelpText(
       'after',

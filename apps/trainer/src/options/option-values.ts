@@ -27,6 +27,12 @@ export function positiveNumberValue() {
   return z.preprocess(numberFromText, z.number(expected).positive(expected));
 }
 
+/** A number >= 0, e.g. a loss weight. */
+export function nonNegativeNumberValue() {
+  const expected = { error: 'expected a number >= 0' };
+  return z.preprocess(numberFromText, z.number(expected).nonnegative(expected));
+}
+
 /** `auto` or an integer in `[min, max]`. */
 export function autoOrIntegerValue(min: number, max: number) {
   const expected = { error: `expected 'auto' or an integer in [${min}, ${max}]` };

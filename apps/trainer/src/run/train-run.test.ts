@@ -136,10 +136,16 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
     const run = join(folder, 'average-from-resume');
     const noAverage = [...common, '--ema-decay', '0'];
     expect((await runCaptured(['train', '--steps', '2', '--out', run, ...noAverage])).code).toBe(0);
-    const resumed = await runCaptured(['train', '--resume', run, '--steps', '3', '--ema-decay', '0.9']);
+    const resumed = await runCaptured([
+      'train',
+      ...['--resume', run, '--steps', '3', '--ema-decay', '0.9', '--sample-every', '5'],
+    ]);
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
     expect(losses(run)).toEqual(losses(join(folder, 'whole')));
+    // The sitting's settings are written back, so the next --resume keeps them.
+    expect(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).sampleEvery).toBe(5);
+    expect(resolveTrainConfig({ resume: run }).sampleEvery).toBe(5);
     const files = ([2, 3] as const).map((step) => {
       const checkpoint = listCheckpoints(run).find((entry) => entry.step === step)!.path;
       const state = JSON.parse(readFileSync(join(checkpoint, 'state.json'), 'utf8'));
@@ -150,6 +156,26 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
       { averaged: false, ema: { enabled: false, decay: 0 } },
       { averaged: true, ema: { enabled: true, decay: 0.9 } },
     ]);
+  });
+
+  it('--clip-contrast-weight adds its term to the G loss only, and a resumed run draws the same contrasts', async () => {
+    const contrast = [...common, '--eval-samples', '0', '--clip-contrast-weight', '0.5'];
+    const whole = join(folder, 'contrast-whole');
+    const part = join(folder, 'contrast-part');
+    expect((await runCaptured(['train', '--steps', '3', '--out', whole, ...contrast])).code).toBe(0);
+    expect((await runCaptured(['train', '--steps', '2', '--out', part, ...contrast])).code).toBe(0);
+    const resumed = await runCaptured(['train', '--resume', part, '--steps', '3', '--backend', 'wasm']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(losses(part)).toEqual(losses(whole));
+    const [first] = losses(whole).map(([, values]) => values as Record<string, number>);
+    const [official] = losses(join(folder, 'whole')).map(([, values]) => values as Record<string, number>);
+    // Step 1 has the same fake and D update as the official run; only g gains the weighted term.
+    const { clipContrast, g, ...shared } = first!;
+    expect(clipContrast).toBeGreaterThan(0);
+    expect(official!['clipContrast']).toBe(0);
+    expect(shared).toEqual(Object.fromEntries(Object.entries(official!).filter(([name]) => name in shared)));
+    expect(g).toBeCloseTo(official!['g']! + 0.5 * clipContrast!, 5);
   });
 
   it('evaluates every evalEvery steps without changing the training, and keeps the best beside the last N', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataPipeline, openDataset, type PipelineState, parseDatasetSpec } from '@ratlip/datasets';
 import { nodeDatasetIO } from '@ratlip/datasets/node';
@@ -16,9 +16,10 @@ import { writeFileAtomic } from '@ratlip/runtime/node';
 import * as tf from '@tensorflow/tfjs';
 import { CliFailure } from '../cli-errors';
 import type { CliIO } from '../cli-io';
-import type { ResolvedTrainConfig } from '../train/train-config';
+import { type ResolvedTrainConfig, withResumedSettings } from '../train/train-config';
 import { TRAIN_PRESETS } from '../train/train-presets';
 import { type BestCheckpointInfo, bestCandidate, isBetter, readBestCheckpoint } from './best-checkpoint';
+import { contrastCaptionSource, encodeContrastSentences } from './contrast-captions';
 import { resolveReplicaCount } from './data-parallel/replica-count';
 import { ReplicaPool } from './data-parallel/replica-pool';
 import { evaluateModel } from './evaluate-run';
@@ -105,33 +106,43 @@ function modelConfigFor(config: ResolvedTrainConfig): ResolvedRatlipConfig {
   });
 }
 
-/** One training step on the whole batch. Disposes `sentences`. */
+/** A batch's text for one step: its sentence embeddings and those of the contrastive CLIP term, if on. */
+interface StepText {
+  /** `[batch, sentenceDim]`. */
+  sentences: tf.Tensor2D;
+  /** `[batch, choices, sentenceDim]`. */
+  contrastSentences?: tf.Tensor3D;
+}
+
+/** One training step on the whole batch. Disposes `text`. */
 function singleStep(
   trainer: RatlipTrainer,
   images: Float32Array,
   imageShape: readonly [number, number, number, number],
-  sentences: tf.Tensor2D,
+  text: StepText,
 ): TrainStepResult {
   const imageTensor = tf.tensor4d(images, [...imageShape]);
   try {
-    return trainer.step({ images: imageTensor, sentences });
+    return trainer.step({ images: imageTensor, ...text });
   } finally {
-    tf.dispose([imageTensor, sentences]);
+    tf.dispose([imageTensor, text.sentences, text.contrastSentences ?? []]);
   }
 }
 
-/** One data-parallel step: replicas 1.. take their shards, rank 0 steps on the first. Disposes `sentences`. */
+/** One data-parallel step: replicas 1.. take their shards, rank 0 steps on the first. Disposes `text`. */
 async function replicatedStep(
   pool: ReplicaPool,
   trainer: RatlipTrainer,
   images: Float32Array,
   imageShape: readonly [number, number, number, number],
-  sentences: tf.Tensor2D,
+  text: StepText,
 ): Promise<TrainStepResult> {
   const [batchSize, imageSize, , channels] = imageShape;
-  const sentenceDim = sentences.shape[1];
-  const sentenceValues = sentences.dataSync() as Float32Array;
-  sentences.dispose();
+  const sentenceDim = text.sentences.shape[1];
+  const sentenceValues = text.sentences.dataSync() as Float32Array;
+  const choices = text.contrastSentences?.shape[1] ?? 0;
+  const contrastValues = text.contrastSentences?.dataSync() as Float32Array | undefined;
+  tf.dispose([text.sentences, text.contrastSentences ?? []]);
   const first = pool.dispatch({
     images,
     sentences: sentenceValues,
@@ -139,16 +150,24 @@ async function replicatedStep(
     imageSize,
     channels,
     sentenceDim,
+    ...(contrastValues ? { contrast: { sentences: contrastValues, choices } } : {}),
   });
   const imageTensor = tf.tensor4d(first.images, [first.shard, imageSize, imageSize, channels]);
   const sentenceTensor = tf.tensor2d(first.sentences, [first.shard, sentenceDim]);
+  const contrastTensor = first.contrastSentences
+    ? tf.tensor3d(first.contrastSentences, [first.shard, choices, sentenceDim])
+    : undefined;
   let result: TrainStepResult;
   try {
-    result = trainer.step({ images: imageTensor, sentences: sentenceTensor });
+    result = trainer.step({
+      images: imageTensor,
+      sentences: sentenceTensor,
+      ...(contrastTensor ? { contrastSentences: contrastTensor } : {}),
+    });
   } catch (error) {
     throw await pool.failure(error);
   } finally {
-    tf.dispose([imageTensor, sentenceTensor]);
+    tf.dispose([imageTensor, sentenceTensor, contrastTensor ?? []]);
   }
   await pool.stepped();
   return result;
@@ -200,10 +219,18 @@ export async function runTraining(
   const replicas = resolveReplicaCount(config.workers, backend.name, config.batchSize);
   let pool: ReplicaPool | undefined;
   const replicaMean = replicas > 1 ? (values: Float32Array) => pool!.replicaMean(values) : undefined;
-  const trainerOptions = replicaMean ? { replicaMean } : {};
   const modelConfig = latest && resuming ? readCheckpointModelConfig(latest.path) : modelConfigFor(config);
   const runClip = await loadRunClip(modelConfig);
   const { clip, sentenceEncoder } = runClip;
+  const clipContrast =
+    config.clipContrastWeight > 0
+      ? { weight: config.clipContrastWeight, logitScale: Math.exp(clip.logitScale.arraySync()) }
+      : undefined;
+  const contrastSource = contrastCaptionSource(parseDatasetSpec(config.dataset).kind);
+  const trainerOptions = {
+    ...(replicaMean ? { replicaMean } : {}),
+    ...(clipContrast ? { clipContrast } : {}),
+  };
   const dataset = await openDataset(config.dataset, {
     io: nodeDatasetIO(),
     shapes: { imageSize: modelConfig.imageSize },
@@ -233,6 +260,12 @@ export async function runTraining(
     const extra = loaded.state.extra as CheckpointExtra | undefined;
     pipelineState = extra?.pipeline;
     replicaNoise = extra?.replicaNoise ?? [];
+    const configPath = join(run, RUN_FILES.config);
+    const saved = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+    await writeFileAtomic(
+      configPath,
+      `${JSON.stringify(withResumedSettings(saved, { ...config, workers: replicas }), null, 2)}\n`,
+    );
     truncateJsonLinesAfter(join(run, RUN_FILES.metrics), loaded.state.step);
     truncateJsonLinesAfter(join(run, RUN_FILES.evaluation), loaded.state.step);
   } else {
@@ -267,6 +300,7 @@ export async function runTraining(
         seed: config.seed,
         ...(resuming && latest ? { resume: { checkpoint: latest.path, noiseStates: replicaNoise } } : {}),
         ...(options.replicaWorkerScript ? { workerScript: options.replicaWorkerScript } : {}),
+        ...(clipContrast ? { clipContrast } : {}),
       });
     } catch (error) {
       trainer.dispose();
@@ -387,15 +421,23 @@ export async function runTraining(
           reals.dispose();
         }
       }
+      const text: StepText = {
+        sentences: sentenceEncoder.encode(batch.captions),
+        ...(clipContrast
+          ? {
+              contrastSentences: encodeContrastSentences(
+                contrastSource,
+                batch.captions,
+                config.clipContrasts,
+                trainer.dataRandom,
+                sentenceEncoder,
+              ),
+            }
+          : {}),
+      };
       const result = pool
-        ? await replicatedStep(
-            pool,
-            trainer,
-            batch.images,
-            imageShape,
-            sentenceEncoder.encode(batch.captions),
-          )
-        : singleStep(trainer, batch.images, imageShape, sentenceEncoder.encode(batch.captions));
+        ? await replicatedStep(pool, trainer, batch.images, imageShape, text)
+        : singleStep(trainer, batch.images, imageShape, text);
       const stepMs = performance.now() - stepStart;
       stepTimes.push(stepMs);
       lastState = batch.stateAfter;

@@ -7,6 +7,7 @@ import { requireDirectory, requireFile } from '../options/input-files';
 import {
   autoOrIntegerValue,
   integerValue,
+  nonNegativeNumberValue,
   positiveNumberValue,
   showValue,
   textValue,
@@ -26,6 +27,9 @@ const DEFAULT_SEED = 0;
  * `ratlip-shapes-32` step 0.93-1.07x as fast at batch 8 and 0.95-1.17x at batch 16 (see the README).
  */
 const DEFAULT_WORKERS = 1;
+
+/** Contrast captions per image of runs that do not choose (with `clipContrastWeight` > 0). */
+const DEFAULT_CLIP_CONTRASTS = 8;
 
 /** Most data-parallel replicas `--workers` accepts. */
 const MAX_WORKERS = 64;
@@ -51,6 +55,8 @@ export const trainSettingsSchema = z
     emaDecay: unitIntervalValue(),
     workers: autoOrIntegerValue(1, MAX_WORKERS),
     hardNegativeGroup: integerValue(0, 65_536),
+    clipContrastWeight: nonNegativeNumberValue(),
+    clipContrasts: integerValue(1, 1024),
   })
   .partial();
 
@@ -119,6 +125,16 @@ export interface ResolvedTrainConfig {
    * changes the data order from the checkpoint on. Default: the preset's.
    */
   hardNegativeGroup: number;
+  /**
+   * Weight of a contrastive CLIP term in the generator's loss (not in the paper; 0: the official loss).
+   * Each fake's CLIP embedding must be nearer its caption than `clipContrasts` captions that do not
+   * describe it, scored as CLIP scores zero-shot choices: on Shapes, its caption with exactly one
+   * attribute changed (so shape and size get a signal of their own); elsewhere, the batch's other
+   * captions. Given with `--resume`, it applies from the checkpoint on. Default: the preset's, or 0.
+   */
+  clipContrastWeight: number;
+  /** Contrast captions per image of the contrastive CLIP term. Default: the preset's, or 8. */
+  clipContrasts: number;
   /** The run folder this run continues, or null for a fresh run. */
   resume: string | null;
 }
@@ -132,6 +148,41 @@ const FIXED_WHEN_RESUMING: ReadonlyArray<[keyof TrainOptions, string]> = [
   ['batchSize', '--batch-size'],
   ['seed', '--seed'],
 ];
+
+/**
+ * Settings a resumed sitting may change. They are written back into the run's `config.json`, so the
+ * next `--resume` continues with them.
+ */
+export const CHANGEABLE_WHEN_RESUMING = [
+  'sampleEvery',
+  'checkpointEvery',
+  'keepCheckpoints',
+  'evalSamples',
+  'evalEvery',
+  'workers',
+  'hardNegativeGroup',
+  'clipContrastWeight',
+  'clipContrasts',
+] as const satisfies ReadonlyArray<keyof ResolvedTrainConfig>;
+
+/** The options `--resume` accepts: a new budget and backend, the generator average, and the changeable settings. */
+const ALLOWED_WHEN_RESUMING = [
+  '--steps',
+  '--minutes',
+  '--backend',
+  '--ema-decay',
+  ...CHANGEABLE_WHEN_RESUMING.map(
+    (key) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`,
+  ),
+];
+
+/** A run's `config.json` with the settings of a resumed sitting. */
+export function withResumedSettings(
+  saved: Record<string, unknown>,
+  config: ResolvedTrainConfig,
+): Record<string, unknown> {
+  return { ...saved, ...Object.fromEntries(CHANGEABLE_WHEN_RESUMING.map((key) => [key, config[key]])) };
+}
 
 /** Validates a config file's settings; errors name the file and the setting. */
 function parseConfigSettings(raw: Record<string, unknown>, source: string): TrainSettings {
@@ -173,7 +224,7 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
   const given = FIXED_WHEN_RESUMING.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
   if (given.length > 0) {
     throw new UsageError(
-      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: --steps, --minutes, --backend, --sample-every, --checkpoint-every, --keep-checkpoints, --eval-samples, --eval-every, --ema-decay, --workers, --hard-negative-group)`,
+      `--resume continues with the run's own config.json; drop ${given.join(', ')} (allowed with --resume: ${ALLOWED_WHEN_RESUMING.join(', ')})`,
     );
   }
   requireDirectory(runFolder, 'run folder');
@@ -212,6 +263,10 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
     emaDecay: options.emaDecay ?? null,
     workers: options.workers ?? saved.workers ?? DEFAULT_WORKERS,
     hardNegativeGroup: options.hardNegativeGroup ?? saved.hardNegativeGroup ?? preset.hardNegativeGroup ?? 0,
+    clipContrastWeight:
+      options.clipContrastWeight ?? saved.clipContrastWeight ?? preset.clipContrastWeight ?? 0,
+    clipContrasts:
+      options.clipContrasts ?? saved.clipContrasts ?? preset.clipContrasts ?? DEFAULT_CLIP_CONTRASTS,
     resume: runFolder,
   };
 }
@@ -243,6 +298,8 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     emaDecay: options.emaDecay,
     workers: options.workers,
     hardNegativeGroup: options.hardNegativeGroup,
+    clipContrastWeight: options.clipContrastWeight,
+    clipContrasts: options.clipContrasts,
   });
   const presetName = fromCli.preset ?? fromFile.preset ?? DEFAULT_PRESET;
   const preset = TRAIN_PRESETS[presetName]!;
@@ -263,6 +320,10 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     workers: fromCli.workers ?? fromFile.workers ?? DEFAULT_WORKERS,
     hardNegativeGroup:
       fromCli.hardNegativeGroup ?? fromFile.hardNegativeGroup ?? preset.hardNegativeGroup ?? 0,
+    clipContrastWeight:
+      fromCli.clipContrastWeight ?? fromFile.clipContrastWeight ?? preset.clipContrastWeight ?? 0,
+    clipContrasts:
+      fromCli.clipContrasts ?? fromFile.clipContrasts ?? preset.clipContrasts ?? DEFAULT_CLIP_CONTRASTS,
     resume: null,
   };
 }

@@ -29,6 +29,10 @@ export interface TrainPreset {
   emaDecay?: number;
   /** Samples per run of alike Shapes scenes, hard negatives for the matching loss (0: none). Default 0. */
   hardNegativeGroup?: number;
+  /** Weight of the contrastive CLIP term in the generator's loss (0: the official loss). Default 0. */
+  clipContrastWeight?: number;
+  /** Contrast captions per image of that term. Default 8. */
+  clipContrasts?: number;
 }
 
 /** The preset `ratlip train` uses when none is given. */

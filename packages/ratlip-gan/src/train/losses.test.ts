@@ -12,6 +12,7 @@ import {
   printWorstErrors,
 } from '../testing/fixture-support.test-support';
 import {
+  clipContrastLoss,
   cosineSimilarity,
   discriminateReal,
   hingeFakeLoss,
@@ -49,6 +50,56 @@ describe('small losses', () => {
       );
       expect(Array.from(cos.dataSync()).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([1, -1, 0]);
     });
+  });
+
+  it('clipContrastLoss is the cross-entropy of CLIP-scaled cosines with choice 0 the target', () => {
+    // Image 0 matches choice 0 (cos 1) against choices at cos 0 and -1; image 1 is orthogonal to its
+    // caption (cos 0) and parallel to a contrast (cos 1).
+    const embeddings = [
+      [2, 0],
+      [0, 3],
+    ];
+    const choices = [
+      [
+        [1, 0],
+        [0, 1],
+        [-1, 0],
+      ],
+      [
+        [1, 0],
+        [0, 2],
+        [0, -1],
+      ],
+    ];
+    const scale = 4;
+    const crossEntropy = (cosines: number[]) =>
+      Math.log(cosines.reduce((sum, c) => sum + Math.exp(scale * c), 0)) - scale * cosines[0]!;
+    const expected = (crossEntropy([1, 0, -1]) + crossEntropy([0, 1, -1])) / 2;
+    const loss = tf.tidy(() =>
+      clipContrastLoss(tf.tensor2d(embeddings), tf.tensor3d(choices), scale).arraySync(),
+    );
+    expect(loss).toBeCloseTo(expected, 5);
+  });
+
+  it('clipContrastLoss stays finite at CLIP scale 100 and its gradient pulls towards choice 0', () => {
+    const before = tf.memory().numTensors;
+    const { loss, gradient } = tf.tidy(() => {
+      const choices = tf.tensor3d([
+        [
+          [0, 1],
+          [1, 0],
+        ],
+      ]);
+      const { value, grad } = tf.valueAndGrad((embedding: tf.Tensor) =>
+        clipContrastLoss(embedding, choices, 100),
+      )(tf.tensor2d([[1, 0.01]]));
+      return { loss: value.arraySync() as number, gradient: grad.arraySync() as number[][] };
+    });
+    expect(loss).toBeCloseTo(99, 0);
+    // Descent moves the embedding towards [0, 1] (the target) and away from [1, 0].
+    expect(gradient[0]![1]!).toBeLessThan(0);
+    expect(gradient[0]![0]!).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

@@ -193,18 +193,65 @@ export function discriminatorLosses(
   });
 }
 
+/**
+ * How much a fake's CLIP embedding prefers its own caption over captions that do not describe it:
+ * `mean_i CE(softmax_k(logitScale * cos(fake_i, choices_ik)), k = 0)`.
+ *
+ * Not in the official loss. The cosine term alone is nearly satisfied by images that match a
+ * caption's colour and place but not its shape; with choices that differ from the caption in one
+ * attribute, the gradient points at exactly that attribute.
+ * @param fakeEmbedding `[batch, embedDim]`.
+ * @param choices `[batch, choices, embedDim]`: per image, choice 0 is its caption, the others are not.
+ * @param logitScale `exp(logit_scale)` of the CLIP that embedded the choices.
+ */
+export function clipContrastLoss(
+  fakeEmbedding: tf.Tensor,
+  choices: tf.Tensor3D,
+  logitScale: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const [batch, count, dim] = choices.shape;
+    const repeated = tf.reshape(tf.tile(tf.expandDims(fakeEmbedding, 1), [1, count, 1]), [
+      batch * count,
+      dim,
+    ]);
+    const cosines = tf.reshape(cosineSimilarity(repeated, tf.reshape(choices, [batch * count, dim])), [
+      batch,
+      count,
+    ]);
+    // Cosines are at most 1, so shifting the logits by logitScale keeps exp() finite without a max.
+    const shifted = tf.mul(tf.sub(cosines, 1), logitScale);
+    const logSumExp = tf.log(tf.sum(tf.exp(shifted), 1));
+    const own = tf.reshape(tf.slice(shifted, [0, 0], [batch, 1]), [batch]);
+    return tf.mean(tf.sub(logSumExp, own)) as tf.Scalar;
+  });
+}
+
+/** The contrastive CLIP term of {@link generatorLosses}. */
+export interface ClipContrastTerm {
+  /** `[batch, choices, embedDim]`, see {@link clipContrastLoss}. */
+  choices: tf.Tensor3D;
+  /** Its weight in the G loss. */
+  weight: number;
+  /** `exp(logit_scale)` of the CLIP that embedded the choices. */
+  logitScale: number;
+}
+
 /** The generator's losses of one iteration (scalars). */
 export interface GeneratorLosses {
   /** `-mean(C(D(fake), s))`. */
   readonly adversarial: tf.Scalar;
   /** `mean(cos(fake embedding, s))`. */
   readonly clipSimilarity: tf.Scalar;
-  /** `adversarial - clipLossWeight * clipSimilarity`. */
+  /** {@link clipContrastLoss}, 0 without a contrast term. */
+  readonly clipContrast: tf.Scalar;
+  /** `adversarial - clipLossWeight * clipSimilarity + contrast.weight * clipContrast`. */
   readonly total: tf.Scalar;
 }
 
 /**
- * The official G loss: `-mean C(D(fake), s) - w * mean cos(fake embedding, s)`.
+ * The official G loss, `-mean C(D(fake), s) - w * mean cos(fake embedding, s)`, plus the optional
+ * contrastive CLIP term.
  * @param fakeFeatures `[batch, taps, grid, grid, width]` of the fakes.
  * @param fakeEmbedding `[batch, embedDim]` of the fakes.
  * @param clipLossWeight w (official 4).
@@ -216,13 +263,17 @@ export function generatorLosses(
   fakeEmbedding: tf.Tensor,
   sentences: tf.Tensor,
   clipLossWeight: number,
+  contrast?: ClipContrastTerm,
 ): GeneratorLosses {
   return tf.tidy(() => {
     const adversarial = tf.neg(
       tf.mean(netCForward(netC, netDForward(netD, fakeFeatures), sentences)),
     ) as tf.Scalar;
     const clipSimilarity = tf.mean(cosineSimilarity(fakeEmbedding, sentences)) as tf.Scalar;
-    const total = tf.sub(adversarial, tf.mul(clipSimilarity, clipLossWeight)) as tf.Scalar;
-    return { adversarial, clipSimilarity, total };
+    const official = tf.sub(adversarial, tf.mul(clipSimilarity, clipLossWeight)) as tf.Scalar;
+    if (!contrast) return { adversarial, clipSimilarity, clipContrast: tf.scalar(0), total: official };
+    const clipContrast = clipContrastLoss(fakeEmbedding, contrast.choices, contrast.logitScale);
+    const total = tf.add(official, tf.mul(clipContrast, contrast.weight)) as tf.Scalar;
+    return { adversarial, clipSimilarity, clipContrast, total };
   });
 }

@@ -149,8 +149,11 @@ describe('RatlipTrainer on ratlip-tiny (wasm)', () => {
       trainerOptions: { seed: 14, replicaMean: (values) => lengths.push(values.length) },
     });
     expect(runSteps(identity.trainer!, pool, 1)).toEqual(expected);
-    // Variables that do not reach the loss (none in G) get no gradient, so D may send fewer values.
-    expect([lengths[0], lengths[2], lengths[3]]).toEqual([5, 3, generatorCount]);
+    // One value per loss of the step. Variables that do not reach the loss (none in G) get no
+    // gradient, so D may send fewer values.
+    const dLosses = ['dReal', 'dFake', 'dMismatch', 'maGp', 'd'];
+    const gLosses = Object.keys(expected[0]!).filter((name) => !dLosses.includes(name));
+    expect([lengths[0], lengths[2], lengths[3]]).toEqual([dLosses.length, gLosses.length, generatorCount]);
     expect(lengths[1]).toBeGreaterThan(discriminatorCount / 2);
     expect(lengths[1]).toBeLessThanOrEqual(discriminatorCount);
     expect(snapshot(identity.model.netG)).toEqual(expectedWeights);
@@ -177,6 +180,43 @@ describe('RatlipTrainer on ratlip-tiny (wasm)', () => {
     );
     zeroed.trainer!.dispose();
     zeroed.model.dispose();
+  });
+
+  it('the contrastive CLIP term: checks its sentences, reports its loss, adds it to g and frees its tensors', () => {
+    const weight = 0.5;
+    const official = new RatlipTrainer(model, { seed: 15 });
+    expect(runSteps(official, pool, 1)[0]!.clipContrast).toBe(0);
+    official.dispose();
+    const trainer = new RatlipTrainer(model, { seed: 15, clipContrast: { weight, logitScale: 10 } });
+    const batch = takeBatch(pool, [0, 1]);
+    const dim = config.clip.text.embedDim;
+    expect(() => trainer.step(batch)).toThrow(/needs contrastSentences/);
+    const wrong = tf.zeros([2, 1, dim]) as tf.Tensor3D;
+    expect(() => trainer.step({ ...batch, contrastSentences: wrong })).toThrow(
+      new RegExp(`contrastSentences must be \\[2, choices >= 2, ${dim}\\], got \\[2, 1, ${dim}\\]`),
+    );
+    // Each image's own sentence, then the other image's and a third pool sentence.
+    const contrastSentences = tf.tidy(() =>
+      tf.stack([
+        tf.stack([pool.sentences.gather(0), pool.sentences.gather(1), pool.sentences.gather(2)]),
+        tf.stack([pool.sentences.gather(1), pool.sentences.gather(0), pool.sentences.gather(2)]),
+      ]),
+    ) as tf.Tensor3D;
+    const before = tf.memory().numTensors;
+    const { losses } = trainer.step({ ...batch, contrastSentences });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(losses.clipContrast).toBeGreaterThan(0);
+    expect(losses.g).toBeCloseTo(
+      losses.gAdversarial -
+        config.training.clipLossWeight * losses.clipSimilarity +
+        weight * losses.clipContrast,
+      5,
+    );
+    expect(() => new RatlipTrainer(model, { clipContrast: { weight, logitScale: 0 } })).toThrow(
+      /logitScale > 0, got 0\.5 and 0/,
+    );
+    tf.dispose([batch.images, batch.sentences, wrong, contrastSentences]);
+    trainer.dispose();
   });
 
   it('stops on a non-finite loss, naming the step and the last checkpoint, without updating D', async () => {

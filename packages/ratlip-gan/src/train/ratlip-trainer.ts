@@ -12,6 +12,13 @@ export interface TrainBatch {
   images: tf.Tensor4D;
   /** Their sentence embeddings `[batch, sentenceDim]` (one caption per image). */
   sentences: tf.Tensor2D;
+  /**
+   * Sentence embeddings `[batch, choices, sentenceDim]` of the contrastive CLIP term
+   * ({@link RatlipTrainerOptions.clipContrast}): per image, choice 0 describes it (its caption or a
+   * rewording), the others do not (for example its caption with one attribute changed). Required
+   * when the term is on, ignored otherwise.
+   */
+  contrastSentences?: tf.Tensor3D;
 }
 
 /** Loss values of one step. */
@@ -30,7 +37,9 @@ export interface TrainStepLosses {
   gAdversarial: number;
   /** `mean(cos(fake embedding, s))`. */
   clipSimilarity: number;
-  /** `gAdversarial - clipLossWeight * clipSimilarity`. */
+  /** The contrastive CLIP term (`clipContrastLoss`), 0 when it is off. */
+  clipContrast: number;
+  /** `gAdversarial - clipLossWeight * clipSimilarity + clipContrast.weight * clipContrast`. */
   g: number;
 }
 
@@ -80,10 +89,24 @@ export interface RatlipTrainerOptions {
    * BatchNorm statistics and mismatched pairs stay per shard. Default: a single replica.
    */
   replicaMean?: ReplicaMean;
+  /**
+   * A contrastive CLIP term added to the G loss (not in the paper): the fake's CLIP embedding must be
+   * nearer its caption than the batch's `contrastSentences`, scored as CLIP scores zero-shot choices.
+   * Default: off (the official loss).
+   */
+  clipContrast?: ClipContrastOptions;
+}
+
+/** {@link RatlipTrainerOptions.clipContrast}. */
+export interface ClipContrastOptions {
+  /** Weight of the term in the G loss (0 turns it off). */
+  weight: number;
+  /** `exp(logit_scale)` of the CLIP that embeds the sentences (OpenAI's trained CLIPs: 100). */
+  logitScale: number;
 }
 
 const D_LOSS_NAMES = ['dReal', 'dFake', 'dMismatch', 'maGp', 'd'] as const;
-const G_LOSS_NAMES = ['gAdversarial', 'clipSimilarity', 'g'] as const;
+const G_LOSS_NAMES = ['gAdversarial', 'clipSimilarity', 'clipContrast', 'g'] as const;
 
 /** `grads` averaged across replicas: one flat host copy per call, whatever the number of variables. */
 function replicaMeanGradients(grads: tf.NamedTensorMap, replicaMean: ReplicaMean): tf.NamedTensorMap {
@@ -134,6 +157,7 @@ export class RatlipTrainer {
   lastCheckpoint: string | undefined;
   private steps = 0;
   private readonly replicaMean: ReplicaMean | undefined;
+  private readonly clipContrast: ClipContrastOptions | undefined;
   private readonly generatorVariables: tf.Variable[];
   private readonly discriminatorVariables: tf.Variable[];
 
@@ -145,6 +169,15 @@ export class RatlipTrainer {
     const training = model.config.training;
     const seed = options.seed ?? training.seed;
     this.replicaMean = options.replicaMean;
+    if (options.clipContrast) {
+      const { weight, logitScale } = options.clipContrast;
+      if (!(weight >= 0) || !(logitScale > 0)) {
+        throw new Error(
+          `RatlipTrainer: clipContrast needs weight >= 0 and logitScale > 0, got ${weight} and ${logitScale}`,
+        );
+      }
+      if (weight > 0) this.clipContrast = options.clipContrast;
+    }
     const root = new SeededRandom(seed);
     this.noiseRandom = root.fork();
     this.dataRandom = root.fork();
@@ -182,6 +215,23 @@ export class RatlipTrainer {
     if (sentences.rank !== 2 || sentences.shape[0] !== size || sentences.shape[1] !== clip.text.embedDim) {
       throw new Error(
         `RatlipTrainer.step: sentences must be [${size}, ${clip.text.embedDim}], got [${sentences.shape.join(', ')}]`,
+      );
+    }
+    const choices = batch.contrastSentences;
+    if (!this.clipContrast) return size;
+    if (!choices) {
+      throw new Error(
+        'RatlipTrainer.step: the contrastive CLIP term is on (options.clipContrast), so the batch needs contrastSentences',
+      );
+    }
+    if (
+      choices.rank !== 3 ||
+      choices.shape[0] !== size ||
+      choices.shape[1] < 2 ||
+      choices.shape[2] !== clip.text.embedDim
+    ) {
+      throw new Error(
+        `RatlipTrainer.step: contrastSentences must be [${size}, choices >= 2, ${clip.text.embedDim}], got [${choices.shape.join(', ')}]`,
       );
     }
     return size;
@@ -240,8 +290,11 @@ export class RatlipTrainer {
             fakeFeatures.embedding,
             sentences,
             training.clipLossWeight,
+            this.clipContrast && batch.contrastSentences
+              ? { ...this.clipContrast, choices: batch.contrastSentences }
+              : undefined,
           );
-          read(G_LOSS_NAMES, tf.keep(tf.stack([g.adversarial, g.clipSimilarity, g.total])));
+          read(G_LOSS_NAMES, tf.keep(tf.stack([g.adversarial, g.clipSimilarity, g.clipContrast, g.total])));
           return g.total;
         }, this.generatorVariables);
         norms.push(this.update(generatorStep, this.optimizerG));

@@ -64,6 +64,20 @@ describe('data-parallel training (2 replicas on worker threads)', () => {
     expect(losses(single)[0]).not.toEqual(losses(whole)[0]);
   });
 
+  it('shards the contrastive CLIP term with the batch', async () => {
+    const run = join(folder, 'contrast');
+    await train({ ...REPLICATED, steps: 2, out: run, clipContrastWeight: 1, clipContrasts: 3 });
+    const { clipLossWeight } = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).model.training;
+    for (const record of readMetrics(run)) {
+      const values = record['losses'] as Record<string, number>;
+      expect(values['clipContrast']).toBeGreaterThan(0);
+      expect(values['g']).toBeCloseTo(
+        values['gAdversarial']! - clipLossWeight * values['clipSimilarity']! + values['clipContrast']!,
+        4,
+      );
+    }
+  });
+
   it('says how to get the replica script when the trainer is not built', async () => {
     const run = await runCaptured([
       'train',

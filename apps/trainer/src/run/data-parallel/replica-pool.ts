@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { RatlipGan, ReplicaMean, ResolvedRatlipConfig } from '@ratlip/ratlip-gan';
+import type { ClipContrastOptions, RatlipGan, ReplicaMean, ResolvedRatlipConfig } from '@ratlip/ratlip-gan';
 import type { SeededRandomState } from '@ratlip/runtime';
 import { CliFailure } from '../../cli-errors';
 import type { FromReplicaMessage, ReplicaWorkerData, ToReplicaMessage } from './replica-protocol';
@@ -25,6 +25,17 @@ export interface ReplicaBatch {
   imageSize: number;
   channels: number;
   sentenceDim: number;
+  /** `[batch, choices, sentenceDim]`, flattened, when the contrastive CLIP term is on. */
+  contrast?: { sentences: Float32Array; choices: number };
+}
+
+/** Shard 0 of a {@link ReplicaBatch}, for rank 0's own step (`[shard, ...]` arrays). */
+export interface ReplicaShard {
+  images: Float32Array;
+  sentences: Float32Array;
+  /** `[shard, choices, sentenceDim]`, flattened. */
+  contrastSentences?: Float32Array;
+  shard: number;
 }
 
 /** Options of {@link ReplicaPool.start}. */
@@ -42,6 +53,8 @@ export interface ReplicaPoolOptions {
   resume?: { checkpoint: string; noiseStates: readonly SeededRandomState[] };
   /** The replica thread's script. Default {@link REPLICA_WORKER_SCRIPT}. */
   workerScript?: URL;
+  /** The run's contrastive CLIP term, if on. */
+  clipContrast?: ClipContrastOptions;
 }
 
 interface ReplicaThread {
@@ -161,6 +174,7 @@ export class ReplicaPool {
           noiseSeed: replicaNoiseSeed(options.seed, rank),
           ...(options.resume ? { checkpoint: options.resume.checkpoint } : {}),
           ...(noiseState ? { noiseState } : {}),
+          ...(options.clipContrast ? { clipContrast: options.clipContrast } : {}),
         }),
       );
     }
@@ -188,8 +202,8 @@ export class ReplicaPool {
    * Sends shards 1.. of `batch` to the replicas, which start stepping at once, and returns shard 0 for
    * rank 0's own step (`[shard, ...]` arrays). Follow it with rank 0's step, then {@link stepped}.
    */
-  dispatch(batch: ReplicaBatch): { images: Float32Array; sentences: Float32Array; shard: number } {
-    const { batchSize, imageSize, channels, sentenceDim } = batch;
+  dispatch(batch: ReplicaBatch): ReplicaShard {
+    const { batchSize, imageSize, channels, sentenceDim, contrast } = batch;
     const shard = batchSize / this.replicas;
     if (!Number.isInteger(shard)) {
       throw new Error(
@@ -198,19 +212,31 @@ export class ReplicaPool {
     }
     const imageValues = shard * imageSize * imageSize * channels;
     const sentenceValues = shard * sentenceDim;
+    const contrastValues = shard * (contrast?.choices ?? 0) * sentenceDim;
     this.pending = Promise.all(
       this.threads.map(async (thread, index) => {
         const rank = index + 1;
         const images = batch.images.slice(rank * imageValues, (rank + 1) * imageValues);
         const sentences = batch.sentences.slice(rank * sentenceValues, (rank + 1) * sentenceValues);
+        const contrastSentences = contrast?.sentences.slice(
+          rank * contrastValues,
+          (rank + 1) * contrastValues,
+        );
         const message: ToReplicaMessage = {
           type: 'step',
           images,
           imageShape: [shard, imageSize, imageSize, channels],
           sentences,
           sentenceShape: [shard, sentenceDim],
+          ...(contrast && contrastSentences
+            ? { contrast: { sentences: contrastSentences, shape: [shard, contrast.choices, sentenceDim] } }
+            : {}),
         };
-        thread.worker.postMessage(message, [images.buffer, sentences.buffer]);
+        thread.worker.postMessage(message, [
+          images.buffer,
+          sentences.buffer,
+          ...(contrastSentences ? [contrastSentences.buffer] : []),
+        ]);
         const reply = await thread.next();
         if (reply.type === 'stepped') this.states[index] = reply.noiseState;
       }),
@@ -220,6 +246,7 @@ export class ReplicaPool {
     return {
       images: batch.images.subarray(0, imageValues),
       sentences: batch.sentences.subarray(0, sentenceValues),
+      ...(contrast ? { contrastSentences: contrast.sentences.subarray(0, contrastValues) } : {}),
       shard,
     };
   }

@@ -1,4 +1,4 @@
-import type { ResolvedRatlipConfig } from '@ratlip/ratlip-gan';
+import type { ClipContrastOptions, ResolvedRatlipConfig } from '@ratlip/ratlip-gan';
 import type { SeededRandomState } from '@ratlip/runtime';
 
 /** What a replica thread starts from (its `workerData`). */
@@ -21,6 +21,8 @@ export interface ReplicaWorkerData {
   checkpoint?: string;
   /** The replica's noise state saved in that checkpoint, if it has one. */
   noiseState?: SeededRandomState;
+  /** The contrastive CLIP term of the run, if on. */
+  clipContrast?: ClipContrastOptions;
 }
 
 /** One step's shard of the batch for a replica. */
@@ -32,6 +34,8 @@ export interface ReplicaStepMessage {
   /** `[shard, sentenceDim]`, flattened. */
   sentences: Float32Array;
   sentenceShape: [number, number];
+  /** `[shard, choices, sentenceDim]`, flattened, when the contrastive CLIP term is on. */
+  contrast?: { sentences: Float32Array; shape: [number, number, number] };
 }
 
 /** Messages from the main thread to a replica. */

@@ -20,6 +20,7 @@ async function runReplica(data: ReplicaWorkerData, port: NonNullable<typeof pare
     const modelConfig = { ...data.modelConfig, training: { ...data.modelConfig.training, ema } };
     const { clip } = await loadRunClip(modelConfig);
     const replicaMean = (values: Float32Array) => mean.meanInPlace(values);
+    const clipContrast = data.clipContrast ? { clipContrast: data.clipContrast } : {};
     let model: RatlipGan;
     let trainer: RatlipTrainer;
     if (data.checkpoint !== undefined) {
@@ -27,7 +28,7 @@ async function runReplica(data: ReplicaWorkerData, port: NonNullable<typeof pare
         vision: clip.vision,
         trainer: true,
         ema,
-        trainerOptions: { replicaMean },
+        trainerOptions: { replicaMean, ...clipContrast },
       });
       model = loaded.model;
       trainer = loaded.trainer!;
@@ -38,7 +39,10 @@ async function runReplica(data: ReplicaWorkerData, port: NonNullable<typeof pare
       let created: { fresh: RatlipGan; freshTrainer: RatlipTrainer } | undefined;
       tf.tidy(() => {
         const fresh = RatlipGan.create(modelConfig, { vision: clip.vision, seed: data.seed });
-        created = { fresh, freshTrainer: new RatlipTrainer(fresh, { seed: data.noiseSeed, replicaMean }) };
+        created = {
+          fresh,
+          freshTrainer: new RatlipTrainer(fresh, { seed: data.noiseSeed, replicaMean, ...clipContrast }),
+        };
       });
       model = created!.fresh;
       trainer = created!.freshTrainer;
@@ -55,11 +59,18 @@ async function runReplica(data: ReplicaWorkerData, port: NonNullable<typeof pare
       try {
         const images = tf.tensor4d(message.images, message.imageShape);
         const sentences = tf.tensor2d(message.sentences, message.sentenceShape);
+        const contrastSentences = message.contrast
+          ? tf.tensor3d(message.contrast.sentences, message.contrast.shape)
+          : undefined;
         try {
-          const { step } = trainer.step({ images, sentences });
+          const { step } = trainer.step({
+            images,
+            sentences,
+            ...(contrastSentences ? { contrastSentences } : {}),
+          });
           post({ type: 'stepped', step, noiseState: trainer.noiseRandom.getState() });
         } finally {
-          tf.dispose([images, sentences]);
+          tf.dispose([images, sentences, contrastSentences ?? []]);
         }
       } catch (error) {
         fail(error);
