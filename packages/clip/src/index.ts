@@ -90,7 +90,7 @@ export type {
 } from './training/clip-trainer';
 export { ClipTrainer } from './training/clip-trainer';
 export { clipContrastiveLoss, diagonalTop1Accuracy } from './training/contrastive-loss';
-export { endOfTextLength } from './training/end-of-text-length';
+export { cropToEndOfText, endOfTextLength } from './training/end-of-text-length';
 export type { WarmupCosineOptions } from './training/learning-rate-schedule';
 export { checkWarmupCosineOptions, warmupCosineLearningRate } from './training/learning-rate-schedule';
 export {

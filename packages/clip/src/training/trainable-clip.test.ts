@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ClipModel } from '../model/clip-model';
 import { clipParameterEntries } from '../model/clip-parameters';
 import { initializeClipParameters } from '../model/initialize-clip-parameters';
-import { endOfTextLength } from './end-of-text-length';
+import { cropToEndOfText, endOfTextLength } from './end-of-text-length';
 import { miniClipConfig, syntheticIds } from './mini-config.test-support';
 import { frozenClipCopy, trainableClip } from './trainable-clip';
 
@@ -54,6 +54,18 @@ describe('endOfTextLength', () => {
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([ids, cropped]);
     model.dispose();
+  });
+
+  it('cropToEndOfText cuts the host ids to the same length, row by row', () => {
+    const counts = [4, 11, 7];
+    const ids = syntheticIds(counts, 77, VOCAB);
+    const eotIndices = Int32Array.from(counts, (count) => count - 1);
+    const tokens = { ids, count: 3, contextLength: 77, lengths: Int32Array.from(counts), eotIndices };
+    const tensor = tf.tensor2d(ids, [3, 77], 'int32');
+    const { ids: cropped, length } = cropToEndOfText(tokens);
+    expect(length).toBe(endOfTextLength(tensor));
+    expect(Array.from(cropped)).toEqual(Array.from(tensor.slice([0, 0], [3, length]).dataSync()));
+    tensor.dispose();
   });
 
   it('rejects float ids', () => {

@@ -1,4 +1,4 @@
-import type { ClipTextTransformer, ClipTokenizer } from '@ratlip/clip';
+import { type ClipTextTransformer, type ClipTokenizer, cropToEndOfText } from '@ratlip/clip';
 import * as tf from '@tensorflow/tfjs';
 
 /** Turns captions into the sentence embeddings the generator conditions on. */
@@ -13,25 +13,16 @@ export interface SentenceEncoder {
 /**
  * The official sentence encoder: CLIP's tokenizer (77 tokens, truncated) and text tower; the embedding
  * is the end-of-text feature after `ln_final`, projected, not normalised. The padding after the
- * batch's last end-of-text token is not run through the tower: it cannot reach the embeddings.
+ * batch's last end-of-text token is not run through the tower (`cropToEndOfText`): short captions
+ * cost a fraction of the full context, and the embeddings change by float rounding only.
  */
 export function clipSentenceEncoder(text: ClipTextTransformer, tokenizer: ClipTokenizer): SentenceEncoder {
   return {
     encode(texts) {
-      const { ids, count, contextLength, eotIndices } = tokenizer.tokenize(texts, {
-        contextLength: text.config.contextLength,
-        truncate: true,
-      });
-      // Tokens after a row's end-of-text token cannot reach its feature under the causal mask, so
-      // the tower runs only up to the batch's last one: the embeddings change by float rounding only
-      // (none on cpu; about 1e-7 on wasm, whose matrix products sum in length-dependent blocks), and
-      // short captions cost a fraction of the full context.
-      const length = Math.max(1, ...eotIndices) + 1;
-      const trimmed = new Int32Array(count * length);
-      for (let row = 0; row < count; row++) {
-        trimmed.set(ids.subarray(row * contextLength, row * contextLength + length), row * length);
-      }
-      return tf.tidy(() => text.encode(tf.tensor2d(trimmed, [count, length], 'int32')));
+      const tokens = tokenizer.tokenize(texts, { contextLength: text.config.contextLength, truncate: true });
+      // The padding after the last end-of-text token cannot reach any embedding (causal mask).
+      const { ids, length } = cropToEndOfText(tokens);
+      return tf.tidy(() => text.encode(tf.tensor2d(ids, [tokens.count, length], 'int32')));
     },
   };
 }
