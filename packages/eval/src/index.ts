@@ -74,7 +74,7 @@ export { createMetric, METRICS } from './metrics/metric-registry';
 export type { ReferenceStatistics, ReferenceStatisticsOptions } from './metrics/reference-statistics';
 export { computeReferenceStatistics } from './metrics/reference-statistics';
 export type { ShapesAlignmentMetricOptions, ShapesCaptionSource } from './metrics/shapes-alignment-metric';
-export { shapesAlignmentMetric } from './metrics/shapes-alignment-metric';
+export { shapesAlignmentMetric, shapesObjectCountKey } from './metrics/shapes-alignment-metric';
 export type { ShapesAnalysisImage } from './shapes-alignment/analysis-image';
 export { shapesImagesFromTensor } from './shapes-alignment/analysis-image';
 export type { ColourSegmentation, ColourSegmentationOptions } from './shapes-alignment/colour-segmentation';
@@ -91,7 +91,10 @@ export type {
   ShapesObjectAlignment,
 } from './shapes-alignment/shapes-alignment';
 export { checkShapesAlignment, SHAPES_ATTRIBUTES } from './shapes-alignment/shapes-alignment';
-export type { ShapesAlignmentSummary } from './shapes-alignment/shapes-alignment-tally';
+export type {
+  ShapesAlignmentSummary,
+  ShapesObjectCountAlignment,
+} from './shapes-alignment/shapes-alignment-tally';
 export {
   SHAPES_ATTRIBUTE_CHANCE,
   SHAPES_COUNT_CHANCE,

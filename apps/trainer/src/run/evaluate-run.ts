@@ -11,6 +11,8 @@ import {
   type GaussianStatistics,
   type InceptionV3,
   type MetricRequest,
+  SHAPES_ATTRIBUTES,
+  shapesObjectCountKey,
 } from '@ratlip/eval';
 import type { RatlipGan } from '@ratlip/ratlip-gan';
 import { SeededRandom } from '@ratlip/runtime';
@@ -413,6 +415,15 @@ export function describeEvaluation(record: EvaluationRecord): string[] {
         const chance = b[`chance${attribute[0]!.toUpperCase()}${attribute.slice(1)}`];
         lines.push(
           `  ${attribute.padEnd(9)} ${(b[attribute] ?? 0).toFixed(3)}${chance === undefined ? '' : `  (chance ${chance.toFixed(3)})`}`,
+        );
+      }
+      for (let objects = 1; b[shapesObjectCountKey('captions', objects)] !== undefined; objects++) {
+        const figures = [...SHAPES_ATTRIBUTES, 'overall'].map(
+          (field) => `${field} ${(b[shapesObjectCountKey(field, objects)] ?? 0).toFixed(3)}`,
+        );
+        const captions = b[shapesObjectCountKey('captions', objects)];
+        lines.push(
+          `  captions with ${objects} object${objects === 1 ? '' : 's'} (${captions}): ${figures.join(', ')}`,
         );
       }
     } else {

@@ -26,6 +26,14 @@ export interface ShapesAlignmentMetricOptions {
   detection?: ShapesDetectionOptions;
 }
 
+/**
+ * The `shapes-alignment` breakdown key of `field` (an attribute, `overall`, or `captions` for the
+ * number of images) over the captions that describe `objects` objects, e.g. `colourWith2Objects`.
+ */
+export function shapesObjectCountKey(field: string, objects: number): string {
+  return `${field}With${objects}Object${objects === 1 ? '' : 's'}`;
+}
+
 /** Version of the checking procedure; bumped whenever a change can move a figure. */
 const CHECKER_VERSION = 'shapes-alignment/1';
 
@@ -56,6 +64,14 @@ class ShapesAlignmentAccumulator implements MetricAccumulator {
     breakdown.object = summary.objectAccuracy;
     breakdown.count = summary.countAccuracy;
     breakdown.overall = summary.overall;
+    for (const [count, group] of Object.entries(summary.byObjectCount)) {
+      const objects = Number(count);
+      breakdown[shapesObjectCountKey('captions', objects)] = group.samples;
+      for (const attribute of SHAPES_ATTRIBUTES) {
+        breakdown[shapesObjectCountKey(attribute, objects)] = group.accuracy[attribute];
+      }
+      breakdown[shapesObjectCountKey('overall', objects)] = group.overall;
+    }
     for (const [name, chance] of Object.entries(summary.chance)) {
       breakdown[`chance${name[0]!.toUpperCase()}${name.slice(1)}`] = chance;
     }

@@ -18,6 +18,16 @@ export const SHAPES_ATTRIBUTE_CHANCE: Readonly<Record<ShapesAttribute, number>> 
 /** Chance of the right object count: Shapes scenes hold 1 or 2 objects. */
 export const SHAPES_COUNT_CHANCE = 1 / 2;
 
+/** The accuracies of the images whose captions describe one number of objects. */
+export interface ShapesObjectCountAlignment {
+  /** Images scored. */
+  samples: number;
+  /** Per attribute: fraction of described values the images show. */
+  accuracy: Record<ShapesAttribute, number>;
+  /** Fraction of these images entirely right. */
+  overall: number;
+}
+
 /** Accuracies over many images and their chance levels. */
 export interface ShapesAlignmentSummary {
   /** Images whose caption named at least one object (the ones scored). */
@@ -34,6 +44,11 @@ export interface ShapesAlignmentSummary {
   countAccuracy: number;
   /** Fraction of images entirely right (count and every object). */
   overall: number;
+  /**
+   * The same accuracies split by the number of objects the caption describes (keys 1, 2, ...): a
+   * generator may bind attributes well in one-object scenes and not in two-object ones.
+   */
+  byObjectCount: Record<number, ShapesObjectCountAlignment>;
   /**
    * Chance levels: per attribute 1 / number of values; `object` and `overall` the mean over the
    * scored images of the product of the chances of what their captions describe.
@@ -53,8 +68,17 @@ function zeros(): Record<ShapesAttribute, number> {
   return { colour: 0, shape: 0, size: 0, position: 0 };
 }
 
+/** Counts of the images whose captions describe one number of objects. */
+interface ObjectCountCounts {
+  samples: number;
+  correct: Record<ShapesAttribute, number>;
+  judged: Record<ShapesAttribute, number>;
+  overallCorrect: number;
+}
+
 /** Running counts of {@link ShapesAlignmentResult}s, summarised as accuracies with chance levels. */
 export class ShapesAlignmentTally {
+  private readonly byObjectCount = new Map<number, ObjectCountCounts>();
   private samples = 0;
   private unparsed = 0;
   private readonly correct = zeros();
@@ -72,13 +96,27 @@ export class ShapesAlignmentTally {
       return;
     }
     this.samples++;
+    const described = result.objects.length;
+    const group = this.byObjectCount.get(described) ?? {
+      samples: 0,
+      correct: zeros(),
+      judged: zeros(),
+      overallCorrect: 0,
+    };
+    this.byObjectCount.set(described, group);
+    group.samples++;
+    if (result.allCorrect) group.overallCorrect++;
     let sampleChance = SHAPES_COUNT_CHANCE;
     for (const object of result.objects) {
       for (const attribute of SHAPES_ATTRIBUTES) {
         const correct = object.correct[attribute];
         if (correct === undefined) continue;
         this.judged[attribute]++;
-        if (correct) this.correct[attribute]++;
+        group.judged[attribute]++;
+        if (correct) {
+          this.correct[attribute]++;
+          group.correct[attribute]++;
+        }
       }
       this.objects++;
       if (object.allCorrect) this.objectsCorrect++;
@@ -94,9 +132,23 @@ export class ShapesAlignmentTally {
   /** Accuracies so far (0 where nothing was judged). */
   summary(): ShapesAlignmentSummary {
     const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
-    const accuracy = zeros();
-    for (const attribute of SHAPES_ATTRIBUTES) {
-      accuracy[attribute] = ratio(this.correct[attribute], this.judged[attribute]);
+    const accuracies = (
+      correct: Record<ShapesAttribute, number>,
+      judged: Record<ShapesAttribute, number>,
+    ) => {
+      const accuracy = zeros();
+      for (const attribute of SHAPES_ATTRIBUTES)
+        accuracy[attribute] = ratio(correct[attribute], judged[attribute]);
+      return accuracy;
+    };
+    const accuracy = accuracies(this.correct, this.judged);
+    const byObjectCount: Record<number, ShapesObjectCountAlignment> = {};
+    for (const [count, group] of [...this.byObjectCount].sort(([a], [b]) => a - b)) {
+      byObjectCount[count] = {
+        samples: group.samples,
+        accuracy: accuracies(group.correct, group.judged),
+        overall: ratio(group.overallCorrect, group.samples),
+      };
     }
     return {
       samples: this.samples,
@@ -106,6 +158,7 @@ export class ShapesAlignmentTally {
       objectAccuracy: ratio(this.objectsCorrect, this.objects),
       countAccuracy: ratio(this.countCorrect, this.samples),
       overall: ratio(this.overallCorrect, this.samples),
+      byObjectCount,
       chance: {
         ...SHAPES_ATTRIBUTE_CHANCE,
         object: ratio(this.objectChanceSum, this.objects),

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateMetrics } from '../metrics/evaluate-metrics';
 import type { EvalBatch } from '../metrics/metric';
+import { shapesObjectCountKey } from '../metrics/shapes-alignment-metric';
 import type { ShapesAnalysisImage } from './analysis-image';
 import { detectShapesObjects } from './detect-shapes-objects';
 import { checkShapesAlignment, SHAPES_ATTRIBUTES } from './shapes-alignment';
@@ -128,6 +129,17 @@ describe('Shapes alignment', () => {
       expect(summary.accuracy[attribute], attribute).toBeLessThan(1.5 * chance);
     }
     expect(summary.overall).toBeLessThan(0.02);
+    // The split by described objects partitions the images and the judged values.
+    const groups = Object.entries(summary.byObjectCount);
+    expect(groups.map(([count]) => count)).toEqual(['1', '2']);
+    expect(groups.reduce((sum, [, group]) => sum + group.samples, 0)).toBe(summary.samples);
+    for (const attribute of SHAPES_ATTRIBUTES) {
+      const correct = groups.reduce(
+        (sum, [count, group]) => sum + group.accuracy[attribute] * group.samples * Number(count),
+        0,
+      );
+      expect(correct / summary.judged[attribute], attribute).toBeCloseTo(summary.accuracy[attribute], 10);
+    }
     expect(summary.countAccuracy).toBeLessThan(0.7);
   });
 
@@ -228,7 +240,16 @@ describe('Shapes alignment', () => {
       count: 1,
       chanceColour: SHAPES_ATTRIBUTE_CHANCE.colour,
       chancePosition: SHAPES_ATTRIBUTE_CHANCE.position,
+      [shapesObjectCountKey('shape', 1)]: 1,
+      [shapesObjectCountKey('position', 2)]: 1,
+      [shapesObjectCountKey('overall', 2)]: 1,
     });
+    const scenes = Array.from({ length: dataset.size }, (_, i) => dataset.scene(i).objects.length);
+    for (const objects of [1, 2]) {
+      expect(alignment!.breakdown![shapesObjectCountKey('captions', objects)]).toBe(
+        scenes.filter((count) => count === objects).length,
+      );
+    }
     expect(alignment!.settings).toMatchObject({
       checker: 'shapes-alignment/1',
       shapesSeed: 4,

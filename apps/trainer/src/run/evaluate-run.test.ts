@@ -1,0 +1,51 @@
+import { shapesObjectCountKey } from '@ratlip/eval';
+import { describe, expect, it } from 'vitest';
+import { describeEvaluation } from './evaluate-run';
+import type { EvaluationRecord } from './evaluation-log';
+
+describe('describeEvaluation', () => {
+  it('prints the Shapes alignment per attribute with chance, then per number of described objects', () => {
+    const perCount = (objects: number, captions: number, value: number) => ({
+      [shapesObjectCountKey('captions', objects)]: captions,
+      ...Object.fromEntries(
+        ['colour', 'shape', 'size', 'position', 'overall'].map((field) => [
+          shapesObjectCountKey(field, objects),
+          value,
+        ]),
+      ),
+    });
+    const record: EvaluationRecord = {
+      time: '2026-11-29T00:00:00.000Z',
+      checkpoint: null,
+      step: 12,
+      captions: 'shapes heldout',
+      samples: 5,
+      seed: 0,
+      by: 'ratlip eval',
+      backend: 'cpu',
+      metrics: [
+        {
+          metric: 'shapes-alignment',
+          value: 0.4,
+          sampleCount: 5,
+          settings: {},
+          notes: [],
+          breakdown: {
+            colour: 0.5,
+            chanceColour: 1 / 11,
+            overall: 0.4,
+            ...perCount(1, 3, 1),
+            ...perCount(2, 2, 0.25),
+          },
+        },
+      ],
+    };
+    const lines = describeEvaluation(record);
+    expect(lines[0]).toBe('step 12, 5 images for shapes heldout captions');
+    expect(lines).toContain('  colour    0.500  (chance 0.091)');
+    expect(lines.slice(-2)).toEqual([
+      '  captions with 1 object (3): colour 1.000, shape 1.000, size 1.000, position 1.000, overall 1.000',
+      '  captions with 2 objects (2): colour 0.250, shape 0.250, size 0.250, position 0.250, overall 0.250',
+    ]);
+  });
+});
