@@ -41,6 +41,9 @@ describe('contrast captions of the contrastive CLIP term', () => {
       ['b', 'c', 'a'],
       ['c', 'a', 'b'],
     ]);
+    expect(() => contrastCaptionSource('birds')(['a'], 5, new SeededRandom(0))).toThrow(
+      /a batch of 1 has no other caption to contrast with; train with --batch-size 2 or more/,
+    );
   });
 
   it('encodes rows to [batch, choices, dim] in row order and frees its temporaries', () => {

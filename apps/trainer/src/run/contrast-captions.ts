@@ -23,6 +23,11 @@ export type ContrastCaptionSource = (
  * (fewer when the batch is smaller).
  */
 const batchContrasts: ContrastCaptionSource = (captions, contrasts) => {
+  if (captions.length < 2) {
+    throw new Error(
+      'contrastive CLIP term: a batch of 1 has no other caption to contrast with; train with --batch-size 2 or more',
+    );
+  }
   const count = Math.min(contrasts, captions.length - 1);
   return captions.map((caption, i) => [
     caption,
