@@ -9,15 +9,13 @@
  * order), G step on the same fake. Sampling is `generate` (eval-mode generator, clamped) at the preset's
  * batch size.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type BackendInfo, useBackend } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/resolve-config';
 import { RatlipTrainer } from '../src/train/ratlip-trainer';
 import { createBenchModel } from './bench-model';
+import { writeBenchResults } from './bench-results';
 
 interface PresetResult {
   preset: string;
@@ -109,30 +107,11 @@ it('benchmarks ratlip-tiny and ratlip-shapes-64 on wasm', async () => {
       `${r.kernelsPerTrainStep} kernels/step`,
   );
   console.log(`RATLIP.js on ${backend.name} (threads ${backend.threads ?? '?'}):\n${table.join('\n')}`);
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-  const out = join(root, 'bench', 'results', 'ratlip-gan.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify(
-      {
-        benchmark: 'ratlip-gan',
-        description:
-          'RATLIP training step (D with MA-GP + G on one fake) and generator sampling on wasm, random CLIP weights',
-        backend: {
-          name: backend.name,
-          threads: backend.threads,
-          simd: backend.simd,
-          tfjs: backend.tfjsVersion,
-        },
-        results,
-        node: process.version,
-        date: new Date().toISOString(),
-      },
-      null,
-      2,
-    )}\n`,
+  writeBenchResults(
+    'ratlip-gan',
+    'RATLIP training step (D with MA-GP + G on one fake) and generator sampling on wasm, random CLIP weights',
+    backend,
+    results,
   );
-  console.log(`written ${out}`);
   for (const r of results) expect(r.tensorsAfterLastStep).toBe(r.tensorsBeforeSteps);
 });

@@ -7,15 +7,13 @@
  *
  *   pnpm --filter @ratlip/ratlip-gan bench
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ClipModel, ClipTokenizer, initializeClipParameters } from '@ratlip/clip';
 import { type BackendInfo, useBackend } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/resolve-config';
 import { clipSentenceEncoder } from '../src/model/sentence-encoder';
+import { writeBenchResults } from './bench-results';
 
 /** Shapes-style captions (one and two objects): a batch and its contrast captions are about this long. */
 const CAPTIONS = [
@@ -87,29 +85,10 @@ it('benchmarks sentence encoding with and without the end-of-text crop on wasm',
       `cropped ${String(r.croppedMs).padStart(7)} ms  (${r.speedUp}x)`,
   );
   console.log(`sentence encoding on ${backend.name}:\n${table.join('\n')}`);
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-  const out = join(root, 'bench', 'results', 'sentence-encoder.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify(
-      {
-        benchmark: 'sentence-encoder',
-        description:
-          'CLIP text tower on the full 77-token context vs clipSentenceEncoder (cropped after the last end-of-text token), wasm, random weights',
-        backend: {
-          name: backend.name,
-          threads: backend.threads,
-          simd: backend.simd,
-          tfjs: backend.tfjsVersion,
-        },
-        results,
-        node: process.version,
-        date: new Date().toISOString(),
-      },
-      null,
-      2,
-    )}\n`,
+  writeBenchResults(
+    'sentence-encoder',
+    'CLIP text tower on the full 77-token context vs clipSentenceEncoder (cropped after the last end-of-text token), wasm, random weights',
+    backend,
+    results,
   );
-  console.log(`written ${out}`);
 });

@@ -114,7 +114,8 @@ export const SHAPES_PAIR_TEMPLATES: readonly Template[] = [
     `${phrase(a!)}, and ${phrase(b!)} on ${article(background)} ${background} background`,
 ];
 
-function article(word: string): string {
+/** "a" or "an" before `word`. */
+export function article(word: string): string {
   return /^[aeiou]/.test(word) ? 'an' : 'a';
 }
 

@@ -1,12 +1,8 @@
 import type { SeededRandom } from '@ratlip/runtime';
-import { SHAPES_SYNONYMS, type ShapesCaptionObject } from './captions';
+import { article, SHAPES_SYNONYMS, type ShapesCaptionObject } from './captions';
 
 type ChangeableAttribute = 'shape' | 'colour' | 'size' | 'position';
 const ATTRIBUTES: readonly ChangeableAttribute[] = ['shape', 'colour', 'size', 'position'];
-
-function article(word: string): string {
-  return /^[aeiou]/.test(word) ? 'an' : 'a';
-}
 
 /** "a S C N P", every word canonical; missing attributes are left out. */
 function canonicalPhrase(object: ShapesCaptionObject): string {
