@@ -44,15 +44,26 @@ export type { ScanDatasetOptions } from './pipeline/scan-dataset';
 export { scanDataset } from './pipeline/scan-dataset';
 export type { DatasetKind, DatasetSpec, OpenDatasetOptions } from './registry';
 export { datasetKinds, openDataset, parseDatasetSpec, registerDatasetKind } from './registry';
-export type { ShapesCaptionObject, ShapesCaptionParse } from './shapes/captions';
+export type {
+  ShapesCaptionObject,
+  ShapesCaptionParse,
+  ShapesCaptionWithSwaps,
+  ShapesSwappableAttribute,
+} from './shapes/captions';
 export {
   describeShapesScene,
+  describeShapesSceneWithSwaps,
   parseShapesCaption,
   SHAPES_PAIR_TEMPLATES,
   SHAPES_SINGLE_TEMPLATES,
+  SHAPES_SWAPPABLE_ATTRIBUTES,
   SHAPES_SYNONYMS,
 } from './shapes/captions';
-export { canonicalShapesCaption, shapesCounterfactualCaptions } from './shapes/counterfactual-captions';
+export {
+  canonicalShapesCaption,
+  shapesCounterfactualCaptions,
+  shapesSwappedCaptions,
+} from './shapes/counterfactual-captions';
 export {
   renderShapesScene,
   SHAPES_MAX_RENDER_SIZE,

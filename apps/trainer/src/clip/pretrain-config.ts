@@ -1,6 +1,14 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ClipConfig, ClipTokenizer, type ClipTrainerOptions, validateClipConfig } from '@ratlip/clip';
+import {
+  type ClipConfig,
+  ClipTokenizer,
+  type ClipTrainerOptions,
+  inferClipConfig,
+  validateClipConfig,
+} from '@ratlip/clip';
+import { readSafetensors } from '@ratlip/runtime';
 import { z } from 'zod';
 import { CliFailure, UsageError } from '../cli-errors';
 import { NODE_BACKENDS, type NodeBackend } from '../options/backend-option';
@@ -38,12 +46,22 @@ export interface StepsEstimate {
   minutes: number;
 }
 
+/** Weights a run starts from instead of fresh ones. */
+export interface PretrainInit {
+  /** The CLIP weights file given to `--init`. */
+  path: string;
+  /** Its SHA-256, so the run records exactly what it fine-tuned. */
+  sha256: string;
+}
+
 /** The resolved settings of a pretraining run, written to its `config.json`. */
 export interface ClipPretrainConfig {
   /** Preset the run started from. */
   preset: string;
-  /** The CLIP trained from scratch. */
+  /** The CLIP trained. */
   clip: ClipConfig;
+  /** Weights the run fine-tunes (`--init`), or null to train from scratch (weights seeded by `seed`). */
+  init: PretrainInit | null;
   /** Training data, `kind:path`. */
   dataset: string;
   /** Output folder. */
@@ -56,6 +74,17 @@ export interface ClipPretrainConfig {
    * colour and size, and never position). 0: random batches.
    */
   hardNegativeGroup: number;
+  /**
+   * Shapes only: every two-object sample's caption with one attribute exchanged between its objects (the
+   * same words, bound the other way round) joins the step as a hard-negative text (NegCLIP). Without
+   * them a CLIP matches two-object captions as bags of words.
+   */
+  bindingNegatives: boolean;
+  /**
+   * Train the text tower and the logit scale only, keeping the image embeddings of the `init` weights
+   * (`ClipTrainerOptions.freezeVision`).
+   */
+  freezeVision: boolean;
   /** Seed of the initial weights and of the data order. */
   seed: number;
   /**
@@ -96,6 +125,9 @@ export interface ClipPretrainOptions {
   preset?: string | undefined;
   dataset?: string | undefined;
   out?: string | undefined;
+  init?: string | undefined;
+  bindingNegatives?: boolean | undefined;
+  freezeVision?: boolean | undefined;
   resume?: string | undefined;
   steps?: number | undefined;
   minutes?: number | undefined;
@@ -124,6 +156,9 @@ const DEFAULT_KEEP_CHECKPOINTS = 2;
 const FIXED_BY_RUN: ReadonlyArray<[keyof ClipPretrainOptions, string]> = [
   ['preset', '--preset'],
   ['dataset', '--dataset'],
+  ['init', '--init'],
+  ['bindingNegatives', '--binding-negatives'],
+  ['freezeVision', '--freeze-vision'],
   ['batchSize', '--batch-size'],
   ['seed', '--seed'],
   ['evalImages', '--eval-images'],
@@ -163,17 +198,26 @@ export async function resolvePretrainSitting(options: ClipPretrainOptions): Prom
   }
   const presetName = options.preset ?? DEFAULT_CLIP_PRETRAIN_PRESET;
   const preset = pretrainPreset(presetName);
+  if (preset.fineTunes && options.init === undefined) {
+    throw new UsageError(
+      `--init <clip.safetensors> is required with --preset ${presetName}: it fine-tunes a trained CLIP (e.g. one of --preset shapes)`,
+    );
+  }
   const training = await preset.training();
+  const init = options.init === undefined ? null : initWeights(options.init, training.clip);
   const steps = options.steps ?? (options.minutes === undefined ? preset.steps : null);
   const dataset = options.dataset ?? preset.dataset;
   const vocabulary = vocabularyOf(dataset);
   const config: ClipPretrainConfig = {
     preset: presetName,
     clip: structuredClone(training.clip) as ClipConfig,
+    init,
     dataset,
     out: options.out,
     batchSize: options.batchSize ?? preset.batchSize,
     hardNegativeGroup: preset.hardNegativeGroup,
+    bindingNegatives: options.bindingNegatives ?? preset.bindingNegatives,
+    freezeVision: options.freezeVision ?? preset.freezeVision,
     seed: options.seed ?? 0,
     steps,
     stepsEstimate: null,
@@ -188,6 +232,31 @@ export async function resolvePretrainSitting(options: ClipPretrainOptions): Prom
     tokenIds: vocabulary === 'shapes' ? shapesTokenIds(await ClipTokenizer.load()) : null,
   };
   return { config, resume: false };
+}
+
+/** The `--init` weights, checked to be a CLIP of the preset's size. */
+function initWeights(path: string, clip: ClipConfig): PretrainInit {
+  if (!existsSync(path))
+    throw new CliFailure(`--init ${path}: no such file (expected CLIP weights, .safetensors)`);
+  const bytes = readFileSync(path);
+  let config: ClipConfig;
+  try {
+    config = inferClipConfig(readSafetensors(bytes, { source: path }));
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new CliFailure(`--init ${path}: not CLIP weights (${message})`);
+  }
+  const sized = { vision: config.vision, text: { ...config.text, vocabSize: clip.text.vocabSize } };
+  if (JSON.stringify(sized) !== JSON.stringify(clip)) {
+    throw new CliFailure(
+      `--init ${path}: a CLIP of ${describeClipSize(config)}, but the preset trains ${describeClipSize(clip)}`,
+    );
+  }
+  return { path, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+function describeClipSize({ vision, text }: ClipConfig): string {
+  return `${vision.imageSize} px, vision ${vision.width} x ${vision.layers}, text ${text.width} x ${text.layers}, embed ${vision.embedDim}`;
 }
 
 async function resumeSitting(run: string, options: ClipPretrainOptions): Promise<ClipPretrainSitting> {
@@ -249,9 +318,16 @@ const savedConfigSchema = z.object({
       embedDim: z.number(),
     }),
   }),
+  init: z
+    .object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) })
+    .nullable()
+    .default(null),
   dataset: z.string().min(1),
   out: z.string(),
   batchSize: z.number().int().min(2),
+  hardNegativeGroup: z.number().int().min(0).default(0),
+  bindingNegatives: z.boolean().default(false),
+  freezeVision: z.boolean().default(false),
   seed: z.number().int().min(0),
   steps: z.number().int().min(1).nullable(),
   stepsEstimate: z
@@ -291,6 +367,11 @@ const savedConfigSchema = z.object({
   vocabulary: z.enum(['shapes', 'all']),
   tokenIds: z.array(z.number().int().min(0)).min(2).nullable(),
 });
+
+/** The options of the run's `ClipTrainer`. */
+export function pretrainTrainerOptions(config: ClipPretrainConfig): ClipTrainerOptions {
+  return { ...config.trainer, freezeVision: config.freezeVision };
+}
 
 /** The `config.json` of a pretraining run folder, checked; a {@link CliFailure} naming the problem otherwise. */
 export function readPretrainConfig(run: string): ClipPretrainConfig {

@@ -2,7 +2,7 @@ import type { ClipConfig, ClipTrainerOptions } from '@ratlip/clip';
 
 /** The model side of a preset: the CLIP to train and its trainer options. */
 export interface PresetTraining {
-  /** The CLIP to train from scratch. */
+  /** The CLIP to train. */
   clip: ClipConfig;
   /** Trainer options (AdamW, warm-up + cosine schedule, clipping) of a run of `totalSteps` steps. */
   trainerOptions(totalSteps: number): ClipTrainerOptions;
@@ -18,6 +18,12 @@ export interface ClipPretrainPreset {
   batchSize: number;
   /** Samples per run of alike Shapes samples in a batch (`ClipPretrainConfig.hardNegativeGroup`); 0: none. */
   hardNegativeGroup: number;
+  /** Attribute-swapped captions as hard-negative texts (`ClipPretrainConfig.bindingNegatives`). */
+  bindingNegatives: boolean;
+  /** Train the text tower and the logit scale only (`ClipPretrainConfig.freezeVision`). */
+  freezeVision: boolean;
+  /** The preset fine-tunes trained weights, which `--init` must give. */
+  fineTunes: boolean;
   /** Length of the run (the end of the cosine schedule) when neither `--steps` nor `--minutes` is given. */
   steps: number;
   /** Default `--checkpoint-every`, in steps. */
@@ -35,6 +41,12 @@ export interface ClipPretrainPreset {
  */
 export const LENGTH_ESTIMATE_STEPS = 10;
 
+/**
+ * Peak learning rate of `shapes-binding`: fine-tuning a trained CLIP, so below the 5e-4 of training
+ * from scratch.
+ */
+const BINDING_PEAK_LEARNING_RATE = 2e-4;
+
 /** The presets by name; `shapes` is the default. */
 export const CLIP_PRETRAIN_PRESETS: Readonly<Record<string, ClipPretrainPreset>> = {
   shapes: {
@@ -43,6 +55,9 @@ export const CLIP_PRETRAIN_PRESETS: Readonly<Record<string, ClipPretrainPreset>>
     dataset: 'shapes',
     batchSize: 32,
     hardNegativeGroup: 8,
+    bindingNegatives: false,
+    freezeVision: false,
+    fineTunes: false,
     steps: 2500,
     checkpointEvery: 100,
     evalImages: 1000,
@@ -51,11 +66,42 @@ export const CLIP_PRETRAIN_PRESETS: Readonly<Record<string, ClipPretrainPreset>>
       return { clip: SHAPES_CLIP_CONFIG, trainerOptions: shapesClipTrainerOptions };
     },
   },
+  'shapes-binding': {
+    description:
+      'fine-tunes a Shapes CLIP (--init) to bind attributes to objects: each two-object caption also against its attribute-swapped variants, peak learning rate 2e-4',
+    dataset: 'shapes',
+    batchSize: 32,
+    hardNegativeGroup: 8,
+    bindingNegatives: true,
+    // Image embeddings of a bag-of-words CLIP barely encode binding: both towers must learn it.
+    freezeVision: false,
+    fineTunes: true,
+    steps: 1000,
+    checkpointEvery: 100,
+    evalImages: 1000,
+    training: async () => {
+      const { SHAPES_CLIP_CONFIG, shapesClipTrainerOptions } = await import('@ratlip/clip');
+      return {
+        clip: SHAPES_CLIP_CONFIG,
+        trainerOptions: (totalSteps) => ({
+          ...shapesClipTrainerOptions(totalSteps),
+          schedule: {
+            peak: BINDING_PEAK_LEARNING_RATE,
+            warmupSteps: Math.min(20, Math.floor(totalSteps / 10)),
+            totalSteps,
+          },
+        }),
+      };
+    },
+  },
   'shapes-micro': {
     description: 'a micro CLIP (width 32, one block per tower, batch 8) to check the pipeline in seconds',
     dataset: 'shapes',
     batchSize: 8,
     hardNegativeGroup: 0,
+    bindingNegatives: false,
+    freezeVision: false,
+    fineTunes: false,
     steps: 20,
     checkpointEvery: 10,
     evalImages: 50,

@@ -25,6 +25,7 @@ import { stopRequested } from '../run/interrupt-signal';
 import { memoryUsage } from '../run/memory-usage';
 import { shapesGrouping } from '../run/shapes-grouping';
 import type { StopSignal } from '../run/train-run';
+import { loadClipFile } from './clip-weights-file';
 import {
   newestPretrainCheckpoint,
   readPretrainCheckpointState,
@@ -37,6 +38,7 @@ import {
   type ClipPretrainSitting,
   PRETRAIN_FILES,
   pretrainPreset,
+  pretrainTrainerOptions,
   readPretrainConfig,
   type StepsEstimate,
 } from './pretrain-config';
@@ -108,8 +110,27 @@ async function saveRunLength(config: ClipPretrainConfig): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(updated, null, 2)}\n`);
 }
 
-/** One training step on a pipeline batch (images in [-1, 1] at the CLIP's size, tokens of its context). */
-function trainOnBatch(trainer: ClipTrainer, batch: DataBatch, imageSize: number): ClipTrainStepResult {
+/**
+ * The hard-negative texts of a batch: each Shapes sample's caption with one attribute exchanged between
+ * its two objects (`ShapesDataset.captionsWithSwaps`), all that differ from the caption.
+ */
+function bindingNegativeCaptions(dataset: ShapesDataset, batch: DataBatch): string[] {
+  return batch.indices.flatMap((index, i) => {
+    const described = dataset.captionsWithSwaps(index).find(({ caption }) => caption === batch.captions[i]);
+    return described ? Object.values(described.swapped) : [];
+  });
+}
+
+/**
+ * One training step on a pipeline batch (images in [-1, 1] at the CLIP's size, tokens of its context)
+ * and its hard-negative texts (tokenized alike).
+ */
+function trainOnBatch(
+  trainer: ClipTrainer,
+  batch: DataBatch,
+  imageSize: number,
+  negatives: Int32Array | undefined,
+): ClipTrainStepResult {
   const images = tf.tidy(() =>
     generatedImagesToClipInput(tf.tensor4d(batch.images, [batch.size, batch.imageSize, batch.imageSize, 3]), {
       imageSize,
@@ -117,29 +138,37 @@ function trainOnBatch(trainer: ClipTrainer, batch: DataBatch, imageSize: number)
     }),
   );
   const ids = tf.tensor2d(batch.tokens!, [batch.size, batch.contextLength], 'int32');
+  const negativeIds =
+    negatives && negatives.length > 0
+      ? tf.tensor2d(negatives, [negatives.length / batch.contextLength, batch.contextLength], 'int32')
+      : undefined;
   try {
-    return trainer.step(images, ids);
+    return trainer.step(images, ids, negativeIds);
   } finally {
-    tf.dispose([images, ids]);
+    tf.dispose([images, ids, ...(negativeIds ? [negativeIds] : [])]);
   }
 }
 
 /**
- * A trainer of a freshly initialised CLIP (seeded). With a training vocabulary the full embedding is
- * drawn first and its kept rows taken, so the model starts exactly as a full-vocabulary one would.
+ * The trainer a run starts with: the `init` weights when it fine-tunes, else a freshly initialised CLIP
+ * (seeded). With a training vocabulary the full embedding is taken first and its kept rows kept, so the
+ * model starts exactly as a full-vocabulary one would.
  */
-function freshTrainer(config: ClipPretrainConfig, vocabulary: TrainingVocabulary | null): ClipTrainer {
-  const full = initializeClipParameters(config.clip, { seed: config.seed });
+function startingTrainer(config: ClipPretrainConfig, vocabulary: TrainingVocabulary | null): ClipTrainer {
+  const loaded = config.init ? loadClipFile(config.init.path).model : undefined;
+  const full = loaded ? loaded.parameters : initializeClipParameters(config.clip, { seed: config.seed });
   try {
-    if (!vocabulary) return new ClipTrainer(config.clip, full, config.trainer);
+    const options = pretrainTrainerOptions(config);
+    if (!vocabulary) return new ClipTrainer(config.clip, full, options);
     const compact = vocabulary.compactParameters(config.clip, full);
     try {
-      return new ClipTrainer(vocabulary.compactConfig(config.clip), compact, config.trainer);
+      return new ClipTrainer(vocabulary.compactConfig(config.clip), compact, options);
     } finally {
       compact.text.tokenEmbedding.dispose();
     }
   } finally {
-    for (const tensor of clipParameterEntries(full).values()) tensor.dispose();
+    if (loaded) loaded.dispose();
+    else for (const tensor of clipParameterEntries(full).values()) tensor.dispose();
   }
 }
 
@@ -215,10 +244,10 @@ export async function runClipPretraining(
   try {
     if (newest) {
       if (config.steps !== null && readPretrainConfig(run).steps === null) await saveRunLength(config);
-      trainer = restorePretrainTrainer(newest.path, config.trainer);
+      trainer = restorePretrainTrainer(newest.path, pretrainTrainerOptions(config));
     } else {
       await writeFileAtomic(join(run, PRETRAIN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
-      trainer = freshTrainer(config, vocabulary);
+      trainer = startingTrainer(config, vocabulary);
     }
   } catch (error) {
     pipeline.close();
@@ -262,8 +291,12 @@ export async function runClipPretraining(
       const iterationStart = performance.now();
       const batch = await pipeline.nextBatch();
       if (!batch) break;
+      const negatives =
+        config.bindingNegatives && dataset instanceof ShapesDataset
+          ? tokenize(bindingNegativeCaptions(dataset, batch), 'binding negatives').ids
+          : undefined;
       const stepStart = performance.now();
-      const result = trainOnBatch(trainer, batch, imageSize);
+      const result = trainOnBatch(trainer, batch, imageSize, negatives);
       const stepMs = performance.now() - stepStart;
       stepTimes.push(stepMs);
       lastState = batch.stateAfter;
@@ -273,6 +306,7 @@ export async function runClipPretraining(
         loss: result.loss,
         learningRate: result.learningRate,
         accuracy: result.accuracy,
+        negatives: result.negatives,
         gradientNorm: result.gradientNorm,
         logitScale: result.logitScale,
         stepMs,
@@ -342,6 +376,7 @@ export async function runClipPretraining(
       dataset: config.dataset,
       seed: String(config.seed),
       step: String(trainer.stepCount),
+      ...(config.init ? { init_sha256: config.init.sha256 } : {}),
     });
     let zeroShot: ShapesZeroShotRecord | null = null;
     if (zeroShotSet && stoppedBy !== 'interrupted') {

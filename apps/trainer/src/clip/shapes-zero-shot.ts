@@ -6,11 +6,11 @@ import {
   zeroShotPerImageTasks,
 } from '@ratlip/clip';
 import {
+  canonicalShapesCaption,
   SHAPES_COLOUR_NAMES,
   SHAPES_KINDS,
   SHAPES_POSITION_NAMES,
   SHAPES_SIZE_NAMES,
-  SHAPES_SYNONYMS,
   ShapesDataset,
   type ShapesObject,
 } from '@ratlip/datasets';
@@ -30,11 +30,9 @@ export type ShapesAttribute = keyof typeof ATTRIBUTE_VALUES;
 /** The attributes in the order records list them. */
 export const SHAPES_ZERO_SHOT_ATTRIBUTES = Object.keys(ATTRIBUTE_VALUES) as ShapesAttribute[];
 
-type ObjectAttributes = Pick<ShapesObject, ShapesAttribute>;
-
 /** Options of {@link shapesZeroShotSet}. */
 export interface ShapesZeroShotSetOptions {
-  /** Single-object test images. */
+  /** Single-object test images; also the two-object test images per attribute of the binding check. */
   imageCount: number;
   /** Their side in pixels: the CLIP's `imageSize`. */
   imageSize: number;
@@ -53,6 +51,20 @@ export interface ShapesZeroShotSet {
   texts: TokenizedTexts;
   /** Per attribute: for each image, its canonical caption with that attribute set to each value in turn. */
   tasks: Record<ShapesAttribute, PerImageZeroShotTask>;
+  /** Per attribute: two-object test images whose objects differ in it, choosing between two captions. */
+  binding: Record<ShapesAttribute, BindingImages>;
+}
+
+/**
+ * Two-object images that choose between their canonical caption and the same caption with one attribute
+ * exchanged between the objects: the same words bound the other way round.
+ */
+export interface BindingImages {
+  /** CLIP-normalised images `[imageCount, imageSize, imageSize, 3]`, row-major. */
+  pixels: Float32Array;
+  imageCount: number;
+  /** Candidates `[caption, swapped caption]` in the shared text pool; the label is always 0. */
+  task: PerImageZeroShotTask;
 }
 
 /** Accuracy of one attribute. */
@@ -65,6 +77,16 @@ export interface AttributeAccuracy {
   values: number;
 }
 
+/** Binding accuracy of one attribute. */
+export interface BindingAccuracy {
+  /** Share of two-object images whose own caption is more similar than the attribute-swapped one. */
+  accuracy: number;
+  /** 0.5: two candidates. */
+  chance: number;
+  /** Images judged. */
+  images: number;
+}
+
 /** A Shapes zero-shot evaluation, as written to `zero-shot.json` and `zero-shot.jsonl`. */
 export interface ShapesZeroShotRecord {
   /** Training step of the weights evaluated. */
@@ -72,33 +94,34 @@ export interface ShapesZeroShotRecord {
   /** What was measured, in words. */
   protocol: string;
   images: number;
-  dataset: { kind: 'shapes'; split: 'test'; maxObjects: 1; seed: number; imageSize: number };
+  dataset: { kind: 'shapes'; split: 'test'; seed: number; imageSize: number };
   attributes: Record<ShapesAttribute, AttributeAccuracy>;
   /** Mean accuracy over the attributes. */
   meanAccuracy: number;
+  /**
+   * Per attribute: whether the CLIP binds it to the right object in two-object test images (the
+   * caption against the one with that attribute swapped between the objects). A CLIP that reads
+   * captions as bags of words scores chance (0.5), and a generator conditioned on it cannot learn which
+   * object takes which colour.
+   */
+  binding: Record<ShapesAttribute, BindingAccuracy>;
+  /** Mean binding accuracy over the attributes. */
+  meanBindingAccuracy: number;
 }
 
 const PROTOCOL =
-  "per image and attribute, CLIP picks among the image's canonical caption ('a small red circle in the top left') " +
-  'with that attribute set to each of its values; single-object images of the Shapes test split';
+  "attributes: per image and attribute, CLIP picks among the image's canonical caption ('a small red circle in the " +
+  "top left') with that attribute set to each of its values, on single-object images of the Shapes test split; " +
+  'binding: per attribute, two-object test images whose objects differ in it pick between their canonical caption ' +
+  'and the same caption with that attribute exchanged between the objects';
 
-function article(word: string): string {
-  return /^[aeiou]/.test(word) ? 'an' : 'a';
-}
-
-/** The canonical caption of an object: the first template with the first synonym of every value. */
-export function canonicalShapesCaption(object: ObjectAttributes): string {
-  const size = SHAPES_SYNONYMS.size[object.size][0];
-  const colour = SHAPES_SYNONYMS.colour[object.colour][0];
-  const shape = SHAPES_SYNONYMS.shape[object.shape][0];
-  const position = SHAPES_SYNONYMS.position[object.position][0];
-  return `${article(size)} ${size} ${colour} ${shape} ${position}`;
-}
+/** Test-split two-object scenes scanned per binding image wanted (objects share an attribute at most 1 in 3). */
+const BINDING_SCAN_FACTOR = 8;
 
 /**
- * Renders the evaluation images (single objects, test split, so never a training sample) and builds
- * each attribute's candidates. Images are drawn at the CLIP's size, so the CLIP preprocessing reduces to
- * `/255` and the mean/std normalisation.
+ * Renders the evaluation images (test split, so never a training sample) and builds each attribute's
+ * candidates. Images are drawn at the CLIP's size, so the CLIP preprocessing reduces to `/255` and the
+ * mean/std normalisation.
  * @param tokenize the model's tokenization of the candidate captions (ids as its embedding expects).
  */
 export function shapesZeroShotSet(
@@ -106,8 +129,6 @@ export function shapesZeroShotSet(
   options: ShapesZeroShotSetOptions,
 ): ShapesZeroShotSet {
   const { imageCount, imageSize, seed } = options;
-  const dataset = new ShapesDataset({ split: 'test', size: imageCount, seed, imageSize, maxObjects: 1 });
-  const pixels = new Float32Array(imageCount * imageSize * imageSize * 3);
   const pool = new Map<string, number>();
   const row = (caption: string) => {
     let index = pool.get(caption);
@@ -117,57 +138,107 @@ export function shapesZeroShotSet(
     }
     return index;
   };
-  const tasks = Object.fromEntries(
-    SHAPES_ZERO_SHOT_ATTRIBUTES.map((attribute) => [
-      attribute,
-      { candidates: [] as number[][], labels: [] as number[] },
-    ]),
-  ) as Record<ShapesAttribute, { candidates: number[][]; labels: number[] }>;
-  for (let index = 0; index < imageCount; index++) {
-    pixels.set(
-      preprocessPhoto(dataset.render(index), { size: imageSize }),
-      index * imageSize * imageSize * 3,
-    );
-    const object = dataset.scene(index).objects[0]!;
-    for (const attribute of SHAPES_ZERO_SHOT_ATTRIBUTES) {
+  const single = new ShapesDataset({ split: 'test', size: imageCount, seed, imageSize, maxObjects: 1 });
+  const pixels = renderAll(
+    single,
+    Array.from({ length: imageCount }, (_, index) => index),
+  );
+  const tasks = byAttribute((attribute): PerImageZeroShotTask => {
+    const candidates: number[][] = [];
+    const labels: number[] = [];
+    for (let index = 0; index < imageCount; index++) {
+      const object = single.scene(index).objects[0]!;
       const values: readonly string[] = ATTRIBUTE_VALUES[attribute];
-      tasks[attribute].candidates.push(
-        values.map((value) => row(canonicalShapesCaption({ ...object, [attribute]: value }))),
+      candidates.push(
+        values.map((value) => row(canonicalShapesCaption([{ ...object, [attribute]: value }]))),
       );
-      tasks[attribute].labels.push(values.indexOf(object[attribute]));
+      labels.push(values.indexOf(object[attribute]));
     }
-  }
+    return { candidates, labels };
+  });
+  const pairs = new ShapesDataset({
+    split: 'test',
+    size: imageCount * BINDING_SCAN_FACTOR,
+    seed,
+    imageSize,
+    maxObjects: 2,
+  });
+  const binding = byAttribute((attribute): BindingImages => {
+    const indices: number[] = [];
+    const candidates: number[][] = [];
+    for (let index = 0; index < pairs.size && indices.length < imageCount; index++) {
+      const objects = pairs.scene(index).objects;
+      if (objects.length !== 2 || objects[0]![attribute] === objects[1]![attribute]) continue;
+      const [first, second] = objects as [ShapesObject, ShapesObject];
+      const swapped = [
+        { ...first, [attribute]: second[attribute] },
+        { ...second, [attribute]: first[attribute] },
+      ];
+      indices.push(index);
+      candidates.push([row(canonicalShapesCaption(objects)), row(canonicalShapesCaption(swapped))]);
+    }
+    return {
+      pixels: renderAll(pairs, indices),
+      imageCount: indices.length,
+      task: { candidates, labels: new Int32Array(indices.length) },
+    };
+  });
   const texts = tokenize([...pool.keys()]);
-  return { pixels, imageCount, imageSize, seed, texts, tasks };
+  return { pixels, imageCount, imageSize, seed, texts, tasks, binding };
 }
 
-/** Zero-shot accuracy per attribute of `model` on `set`. Leaves no tensors behind. */
+/** A record with `make(attribute)` for every attribute. */
+function byAttribute<T>(make: (attribute: ShapesAttribute) => T): Record<ShapesAttribute, T> {
+  return Object.fromEntries(
+    SHAPES_ZERO_SHOT_ATTRIBUTES.map((attribute) => [attribute, make(attribute)]),
+  ) as Record<ShapesAttribute, T>;
+}
+
+/** CLIP-normalised renders of `indices` of `dataset`, `[indices, size, size, 3]` row-major. */
+function renderAll(dataset: ShapesDataset, indices: readonly number[]): Float32Array {
+  const size = dataset.imageSize;
+  const pixels = new Float32Array(indices.length * size * size * 3);
+  indices.forEach((index, k) => {
+    pixels.set(preprocessPhoto(dataset.render(index), { size }), k * size * size * 3);
+  });
+  return pixels;
+}
+
+/** Zero-shot and binding accuracy per attribute of `model` on `set`. Leaves no tensors behind. */
 export function evaluateShapesZeroShot(
   model: ClipModel,
   set: ShapesZeroShotSet,
   step: number,
 ): ShapesZeroShotRecord {
-  const images = tf.tensor4d(set.pixels, [set.imageCount, set.imageSize, set.imageSize, 3]);
-  let results: ReturnType<typeof zeroShotPerImageTasks>;
-  try {
-    results = zeroShotPerImageTasks(model, images, set.texts, set.tasks);
-  } finally {
-    images.dispose();
-  }
-  const attributes = Object.fromEntries(
-    SHAPES_ZERO_SHOT_ATTRIBUTES.map((attribute) => {
-      const result = results[attribute]!;
-      const values = ATTRIBUTE_VALUES[attribute].length;
-      return [attribute, { accuracy: result.accuracy, chance: result.chance, values }];
-    }),
-  ) as Record<ShapesAttribute, AttributeAccuracy>;
-  const accuracies = Object.values(attributes).map((entry) => entry.accuracy);
+  const { imageSize } = set;
+  const run = (pixels: Float32Array, count: number, tasks: Record<string, PerImageZeroShotTask>) => {
+    const images = tf.tensor4d(pixels, [count, imageSize, imageSize, 3]);
+    try {
+      return zeroShotPerImageTasks(model, images, set.texts, tasks);
+    } finally {
+      images.dispose();
+    }
+  };
+  const results = run(set.pixels, set.imageCount, set.tasks);
+  const attributes = byAttribute((attribute): AttributeAccuracy => {
+    const { accuracy, chance } = results[attribute]!;
+    return { accuracy, chance, values: ATTRIBUTE_VALUES[attribute].length };
+  });
+  const binding = byAttribute((attribute): BindingAccuracy => {
+    const { pixels, imageCount, task } = set.binding[attribute];
+    const { accuracy, chance } = run(pixels, imageCount, { [attribute]: task })[attribute]!;
+    return { accuracy, chance, images: imageCount };
+  });
+  const mean = (entries: ReadonlyArray<{ accuracy: number }>) =>
+    entries.reduce((sum, entry) => sum + entry.accuracy, 0) / entries.length;
   return {
     step,
     protocol: PROTOCOL,
     images: set.imageCount,
-    dataset: { kind: 'shapes', split: 'test', maxObjects: 1, seed: set.seed, imageSize: set.imageSize },
+    dataset: { kind: 'shapes', split: 'test', seed: set.seed, imageSize },
     attributes,
-    meanAccuracy: accuracies.reduce((sum, value) => sum + value, 0) / accuracies.length,
+    meanAccuracy: mean(Object.values(attributes)),
+    binding,
+    meanBindingAccuracy: mean(Object.values(binding)),
   };
 }

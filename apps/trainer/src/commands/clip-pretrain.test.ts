@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clipWeightsTokenIds, loadClipWeights } from '@ratlip/clip';
@@ -7,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../cli-io';
-import { resolvePretrainSitting } from '../clip/pretrain-config';
+import { readPretrainConfig, resolvePretrainSitting } from '../clip/pretrain-config';
 import { LENGTH_ESTIMATE_STEPS } from '../clip/pretrain-presets';
 import { runClipPretraining } from '../clip/pretrain-run';
 import { listCheckpoints } from '../run/run-folder';
@@ -69,6 +70,8 @@ describe('ratlip clip pretrain (micro preset, wasm)', () => {
     });
     expect(config.trainer.schedule.totalSteps).toBe(3);
     expect(config.clip.vision.imageSize).toBe(32);
+    // A resumed sitting reads back every setting, none dropped by the schema.
+    expect(readPretrainConfig(whole)).toEqual(config);
 
     const metrics = jsonLines(join(whole, 'metrics.jsonl'));
     expect(metrics.map((record) => record['step'])).toEqual([1, 2, 3]);
@@ -80,7 +83,7 @@ describe('ratlip clip pretrain (micro preset, wasm)', () => {
     const zeroShotLog = jsonLines(join(whole, 'zero-shot.jsonl'));
     expect(zeroShotLog.map((record) => record['step'])).toEqual([2]);
     const zeroShot = JSON.parse(readFileSync(join(whole, 'zero-shot.json'), 'utf8'));
-    expect(zeroShot).toMatchObject({ step: 3, images: 6, dataset: { split: 'test', maxObjects: 1 } });
+    expect(zeroShot).toMatchObject({ step: 3, images: 6, dataset: { split: 'test' } });
     expect(Object.keys(zeroShot.attributes)).toEqual(['colour', 'shape', 'size', 'position']);
     expect(zeroShot.attributes.shape.chance).toBeCloseTo(1 / SHAPES_KINDS.length, 10);
     expect(zeroShot.attributes.size.values).toBe(3);
@@ -221,9 +224,100 @@ describe('ratlip clip pretrain (micro preset, wasm)', () => {
     expect(clipWeightsTokenIds(file)).toBeUndefined();
   });
 
+  it('fine-tunes --init weights with binding negatives and a frozen vision tower, recording the start', async () => {
+    const init = join(whole, 'clip.safetensors');
+    const tuned = join(folder, 'tuned');
+    const run = await runCaptured([
+      'clip',
+      'pretrain',
+      ...MICRO,
+      '--init',
+      init,
+      '--binding-negatives',
+      '--freeze-vision',
+      '--steps',
+      '2',
+      '--out',
+      tuned,
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const initBytes = new Uint8Array(readFileSync(init));
+    const config = JSON.parse(readFileSync(join(tuned, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({
+      init: { path: init, sha256: createHash('sha256').update(initBytes).digest('hex') },
+      bindingNegatives: true,
+      freezeVision: true,
+    });
+    const negatives = jsonLines(join(tuned, 'metrics.jsonl')).map((record) => record['negatives'] as number);
+    expect(negatives.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(0);
+
+    const before = readSafetensors(initBytes);
+    const after = readSafetensors(new Uint8Array(readFileSync(join(tuned, 'clip.safetensors'))));
+    expect(after.metadata['init_sha256']).toBe(config.init.sha256);
+    const same = (name: string) => after.float32(name).every((value, i) => value === before.float32(name)[i]);
+    const vision = before.names().filter((name) => name.startsWith('visual.'));
+    expect(vision.length).toBeGreaterThan(0);
+    expect(vision.filter((name) => !same(name))).toEqual([]);
+    expect(same('text_projection')).toBe(false);
+
+    const zeroShot = JSON.parse(readFileSync(join(tuned, 'zero-shot.json'), 'utf8'));
+    expect(Object.keys(zeroShot.binding)).toEqual(['colour', 'shape', 'size', 'position']);
+    for (const entry of Object.values(zeroShot.binding) as Array<{ chance: number; images: number }>) {
+      expect(entry).toMatchObject({ chance: 0.5, images: config.evalImages });
+    }
+  });
+
+  it('requires --init of the right size for a fine-tuning preset', async () => {
+    const missing = await runCaptured([
+      'clip',
+      'pretrain',
+      '--preset',
+      'shapes-binding',
+      '--out',
+      join(folder, 'b1'),
+    ]);
+    expect(missing.code).toBe(2);
+    expect(errorLine(missing)).toContain(
+      '--init <clip.safetensors> is required with --preset shapes-binding',
+    );
+    const init = join(whole, 'clip.safetensors');
+    const wrong = await runCaptured([
+      'clip',
+      'pretrain',
+      '--preset',
+      'shapes-binding',
+      '--init',
+      init,
+      '--out',
+      join(folder, 'b2'),
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(errorLine(wrong)).toMatch(
+      new RegExp(
+        `--init ${init}: a CLIP of 32 px, vision \\d+ x \\d+, .*but the preset trains 32 px, vision 128 x 6`,
+      ),
+    );
+    const absent = await runCaptured([
+      'clip',
+      'pretrain',
+      ...MICRO,
+      '--init',
+      join(folder, 'none.safetensors'),
+      '--out',
+      join(folder, 'b3'),
+    ]);
+    expect(absent.code).toBe(1);
+    expect(errorLine(absent)).toContain('none.safetensors: no such file');
+  });
+
   it.each([
     [['--steps', '2'], 2, 'ratlip clip pretrain: --out <dir> is required'],
-    [['--preset', 'huge', '--out', 'x'], 2, "--preset: unknown preset 'huge'; known: shapes, shapes-micro"],
+    [
+      ['--preset', 'huge', '--out', 'x'],
+      2,
+      "--preset: unknown preset 'huge'; known: shapes, shapes-binding, shapes-micro",
+    ],
     [['--steps', '0', '--out', 'x'], 2, "--steps: expected an integer >= 1, got '0'"],
     [['--dataset', 'nope:x', '--out', 'x'], 2, "--dataset: unknown dataset kind 'nope'"],
     [['--dataset', 'folder:/no/such/folder', '--out', 'x'], 1, '--dataset: folder dataset not found'],

@@ -15,6 +15,9 @@ const optionsSchema = z.object({
   preset: textValue('a preset name').optional(),
   dataset: textValue('a dataset spec kind:path').optional(),
   out: textValue('a folder').optional(),
+  init: textValue('a CLIP weights file').optional(),
+  bindingNegatives: z.boolean().optional(),
+  freezeVision: z.boolean().optional(),
   resume: textValue('a pretraining run folder').optional(),
   steps: integerValue(1).optional(),
   minutes: positiveNumberValue().optional(),
@@ -40,7 +43,9 @@ of the batch, stepMs, numTensors, ...), checkpoints/step-NNNNNN/ (weights, AdamW
 atomic), zero-shot.jsonl (with --eval-every), and at the end clip.safetensors (final weights; on Shapes
 only the token-embedding rows of the Shapes vocabulary are kept, the loaders expand them) and, on Shapes,
 zero-shot.json: accuracy per attribute (colour, shape, size, position) with chance levels, each
-single-object test image choosing among its canonical caption with that attribute set to every value.
+single-object test image choosing among its canonical caption with that attribute set to every value,
+and binding per attribute (chance 0.5), each two-object test image choosing between its canonical
+caption and the same caption with that attribute exchanged between the objects.
 The last line printed is a JSON summary.
 
 Length: --steps is the run's length, where the cosine learning-rate schedule ends. With --minutes alone
@@ -53,6 +58,10 @@ ${examplesHelp([
   [
     'ratlip clip pretrain --preset shapes --steps 2500 --eval-every 250 --out runs/shapes-clip',
     'the shipped Shapes CLIP',
+  ],
+  [
+    'ratlip clip pretrain --preset shapes-binding --init runs/shapes-clip/clip.safetensors --out runs/shapes-clip-binding',
+    'then teach it which object takes which attribute (the shipped CLIP)',
   ],
   ['ratlip clip pretrain --out runs/shapes-clip-5min --minutes 5', 'a Shapes CLIP in five minutes'],
   ['ratlip clip pretrain --resume runs/shapes-clip', 'continue a stopped run to its length'],
@@ -73,6 +82,18 @@ export const registerClipPretrain: CommandRegistrar = (parent, context) =>
     )
     .option('--dataset <kind:path>', "training data (default: the preset's, shapes)")
     .option('--out <dir>', 'output folder (required unless --resume)')
+    .option(
+      '--init <clip.safetensors>',
+      "fine-tune these CLIP weights (of the preset's size) instead of training from scratch; required by shapes-binding",
+    )
+    .option(
+      '--binding-negatives',
+      "Shapes: add each two-object caption with one attribute swapped between its objects as a hard-negative text (default: the preset's)",
+    )
+    .option(
+      '--freeze-vision',
+      "train the text tower and logit scale only, keeping the image embeddings (default: the preset's)",
+    )
     .option('--resume <dir>', 'continue a run from its newest checkpoint with its own config.json')
     .option('--steps <n>', "length of the run in steps (default: the preset's, unless --minutes is given)")
     .option(

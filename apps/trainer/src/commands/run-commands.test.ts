@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parseModelIndexText, parseWebModelManifestText } from '@ratlip/ratlip-gan';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { listCheckpoints } from '../run/run-folder';
 import { errorLine, runCaptured, temporaryFolder } from '../run-cli.test-support';
 import { TRAIN_PRESETS } from '../train/train-presets';
 import { trainOneStepRun } from './one-step-run.test-support';
@@ -170,6 +171,33 @@ describe('ratlip export --generator', () => {
     const both = await runCaptured(['export', '--web', '--generator', run]);
     expect(both.code).toBe(2);
     expect(errorLine(both)).toMatch(/choose one export target: --web or --generator/);
+  });
+
+  it('records the source relative to the working folder and the CLIP, which sampling checks', async () => {
+    const out = join(folder, 'generator-clip');
+    expect((await runCaptured(['export', '--generator', run, '--out', out])).code).toBe(0);
+    const statePath = join(out, 'state.json');
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
+    const runConfig = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
+    expect(state.extra.clip).toEqual(runConfig.clip);
+    expect(isAbsolute(state.extra.generatorOf)).toBe(false);
+    expect(resolve(state.extra.generatorOf)).toBe(resolve(listCheckpoints(run).at(-1)!.path));
+    const other = { ...state.extra.clip, sha256: '0'.repeat(64) };
+    writeFileSync(statePath, JSON.stringify({ ...state, extra: { ...state.extra, clip: other } }));
+    const refused = await runCaptured([
+      'sample',
+      out,
+      '--text',
+      'a blue square',
+      '--backend',
+      'wasm',
+      '--out',
+      join(folder, 'x'),
+    ]);
+    expect(refused.code).toBe(1);
+    expect(errorLine(refused)).toContain(
+      `${out}: trained with the CLIP ${runConfig.clip.kind} '${runConfig.clip.name}' sha256 000000000000, but finds`,
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../cli-errors';
 import { BACKEND_HELP } from '../options/backend-option';
 import { checkDatasetOption } from '../options/dataset-option';
 import { parseOptions } from '../options/option-values';
@@ -30,6 +31,10 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
     )
     .option('--out <dir>', 'run folder (default: runs/<preset>-<date>-<time>)')
     .option('--resume <run-dir>', "continue a run from its last checkpoint with the run's own config")
+    .option(
+      '--new-clip',
+      "with --resume: go on training although the run's CLIP changed since (e.g. a new shipped CLIP), recording the change in config.json",
+    )
     .option('--steps <n>', 'stop after this many steps')
     .option('--minutes <m>', 'stop after this many minutes (with --steps: whichever comes first)')
     .option('--batch-size <n>', 'images per step')
@@ -60,9 +65,17 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
     )
     .option(
       '--clip-contrast-weight <w>',
-      "weight of a contrastive CLIP term in the generator's loss (not in the paper): each fake must match its caption better than captions that do not describe it (Shapes: one attribute changed; else the batch's other captions); 0 for the official loss; with --resume it applies from the checkpoint on (default: from the preset, else 0)",
+      "weight of a contrastive CLIP term in the generator's loss (not in the paper): each fake must match its caption better than captions that do not describe it (Shapes: one attribute changed, or swapped between two objects; else the batch's other captions); 0 for the official loss; with --resume it applies from the checkpoint on (default: from the preset, else 0)",
     )
     .option('--clip-contrasts <n>', 'contrast captions per image of that term (default: 8)')
+    .option(
+      '--hard-mismatch',
+      "the discriminator's mismatched pairs also pair each real image with a caption that nearly describes it (the first contrast caption; not in the paper); with --resume it applies from the checkpoint on (default: from the preset, else off)",
+    )
+    .option(
+      '--no-hard-mismatch',
+      'the official mismatched pairs only (with --resume: from the checkpoint on)',
+    )
     .option('--print-config', 'print the resolved config.json and exit without training')
     .addHelpText(
       'after',
@@ -87,5 +100,10 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
         context.io.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
         return;
       }
-      await withInterruptSignal(context.io, (stop) => runTraining(config, context.io, stop));
+      if (options.newClip && options.resume === undefined) {
+        throw new UsageError('--new-clip goes with --resume: a new run records the CLIP it starts with');
+      }
+      await withInterruptSignal(context.io, (stop) =>
+        runTraining(config, context.io, stop, { acceptNewClip: options.newClip ?? false }),
+      );
     });

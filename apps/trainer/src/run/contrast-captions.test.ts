@@ -1,4 +1,4 @@
-import { canonicalShapesCaption, parseShapesCaption } from '@ratlip/datasets';
+import { canonicalShapesCaption, parseShapesCaption, shapesSwappedCaptions } from '@ratlip/datasets';
 import type { SentenceEncoder } from '@ratlip/ratlip-gan';
 import { SeededRandom, useBackend } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
@@ -27,6 +27,15 @@ describe('contrast captions of the contrastive CLIP term', () => {
         expect(parseShapesCaption(caption).objects).toHaveLength(objects.length);
       }
     });
+  });
+
+  it('Shapes: two-object captions also contrast with their attribute swaps, up to half the row', () => {
+    const contrasts = 6;
+    const rows = contrastCaptionSource('shapes')(CAPTIONS, contrasts, new SeededRandom(1));
+    const swaps = shapesSwappedCaptions(parseShapesCaption(CAPTIONS[1]!).objects);
+    expect(swaps.length).toBeGreaterThan(contrasts / 2);
+    expect(rows[1]!.filter((caption) => swaps.includes(caption))).toHaveLength(contrasts / 2);
+    expect(rows[0]!.filter((caption) => swaps.includes(caption))).toHaveLength(0);
   });
 
   it('Shapes: names a caption without a Shapes object', () => {

@@ -1,4 +1,9 @@
-import { canonicalShapesCaption, parseShapesCaption, shapesCounterfactualCaptions } from '@ratlip/datasets';
+import {
+  canonicalShapesCaption,
+  parseShapesCaption,
+  shapesCounterfactualCaptions,
+  shapesSwappedCaptions,
+} from '@ratlip/datasets';
 import type { SentenceEncoder } from '@ratlip/ratlip-gan';
 import type { SeededRandom } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
@@ -37,19 +42,21 @@ const batchContrasts: ContrastCaptionSource = (captions, contrasts) => {
 
 /**
  * Shapes: each caption, reworded canonically, against captions that change exactly one of its
- * attributes, so every contrast asks for one attribute (shape, colour, size or position) in turn.
- * Objects with few attributes cycle their counterfactuals to fill the row.
+ * attributes, so every contrast asks for one attribute (shape, colour, size or position) in turn, and,
+ * for two objects, against the caption with an attribute exchanged between them (up to half the row),
+ * which asks which object has it. Objects with few attributes cycle their contrasts to fill the row.
  */
 const shapesContrasts: ContrastCaptionSource = (captions, contrasts, rng) =>
   captions.map((caption) => {
     const { objects } = parseShapesCaption(caption);
-    const counterfactuals = shapesCounterfactualCaptions(objects, contrasts, rng);
-    if (counterfactuals.length === 0) {
+    const swapped = rng.shuffle(shapesSwappedCaptions(objects)).slice(0, Math.floor(contrasts / 2));
+    const pool = [...swapped, ...shapesCounterfactualCaptions(objects, contrasts - swapped.length, rng)];
+    if (pool.length === 0) {
       throw new Error(`contrastive CLIP term: no Shapes object recognised in the caption "${caption}"`);
     }
     return [
       canonicalShapesCaption(objects),
-      ...Array.from({ length: contrasts }, (_, k) => counterfactuals[k % counterfactuals.length]!),
+      ...Array.from({ length: contrasts }, (_, k) => pool[k % pool.length]!),
     ];
   });
 

@@ -7,9 +7,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { CHECKPOINT_FILES } from '@ratlip/ratlip-gan';
 import { CliFailure } from '../cli-errors';
+import { checkpointClipRecord } from './checkpoint-clip';
 import { resolveCheckpoint } from './run-folder';
 
 /** What {@link exportGenerator} wrote. */
@@ -52,9 +53,12 @@ export function exportGenerator(runOrCheckpoint: string, out: string): Generator
       (['netG', 'netGEma'] as const).flatMap((key) => (state.files[key] ? [[key, state.files[key]]] : [])),
     );
     const { trainer: _trainer, ...kept } = state;
+    const { clip } = checkpointClipRecord(source);
+    // Relative to the working folder, so an export made in a repository names its source portably.
+    const extra = { generatorOf: relative(process.cwd(), resolve(source)), ...(clip ? { clip } : {}) };
     writeFileSync(
       join(staging, CHECKPOINT_FILES.state),
-      `${JSON.stringify({ ...kept, files, extra: { generatorOf: resolve(source) } }, null, 2)}\n`,
+      `${JSON.stringify({ ...kept, files, extra }, null, 2)}\n`,
     );
     mkdirSync(dirname(target), { recursive: true });
     if (existsSync(target)) rmSync(target, { recursive: true });

@@ -1,17 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type LoadedCheckpoint, loadCheckpoint } from '@ratlip/ratlip-gan';
-import { loadRunClip, type RunClip } from './run-clip';
+import { CliFailure } from '../cli-errors';
+import { checkpointClipRecord } from './checkpoint-clip';
+import { describeClipSource, loadRunClip, type RunClip } from './run-clip';
 import { readCheckpointModelConfig, resolveCheckpoint } from './run-folder';
-
-/** The CLIP weights file an imported official checkpoint recorded (`state.json` `extra.clipWeights`). */
-function importedClipWeights(checkpoint: string): string | undefined {
-  const state = JSON.parse(readFileSync(join(checkpoint, 'state.json'), 'utf8')) as {
-    extra?: { clipWeights?: unknown };
-  };
-  const path = state.extra?.clipWeights;
-  return typeof path === 'string' ? path : undefined;
-}
 
 /** A trained model ready to sample, with the CLIP it was trained with. */
 export interface RunModel extends LoadedCheckpoint {
@@ -28,11 +19,19 @@ export interface RunModel extends LoadedCheckpoint {
  */
 export async function loadRunModel(runOrCheckpoint: string): Promise<RunModel> {
   const directory = resolveCheckpoint(runOrCheckpoint);
-  const weightsFile = importedClipWeights(directory);
+  const record = checkpointClipRecord(directory);
+  const weightsFile = typeof record.clipWeights === 'string' ? record.clipWeights : undefined;
   const runClip = await loadRunClip(
     readCheckpointModelConfig(directory),
     weightsFile === undefined ? {} : { weightsFile },
   );
+  if (record.clip !== undefined && JSON.stringify(record.clip) !== JSON.stringify(runClip.source)) {
+    runClip.clip.dispose();
+    throw new CliFailure(
+      `${directory}: trained with the CLIP ${describeClipSource(record.clip)}, but finds ${describeClipSource(runClip.source)}; ` +
+        'its captions would embed differently from training: restore that CLIP',
+    );
+  }
   try {
     const loaded = await loadCheckpoint(directory, {
       vision: runClip.clip.vision,

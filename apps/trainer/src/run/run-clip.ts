@@ -140,3 +140,43 @@ export async function loadRunClip(
   }
   return { clip, tokenizer, sentenceEncoder: clipSentenceEncoder(clip.text, tokenizer), source, tokenIds };
 }
+
+/** A change of CLIP recorded in a run's `config.json`. */
+export interface RunClipChange {
+  /** Checkpoint step from which the run trained with the new CLIP. */
+  step: number;
+  /** The CLIP it had trained with until then. */
+  from: unknown;
+}
+
+/**
+ * Checks that a resumed run finds the CLIP its `config.json` records (a shipped CLIP may have been
+ * replaced since): its text embeddings are what the generator learned to draw from. With `accept`, a
+ * new CLIP is taken on and the `config.json` fields to write are returned: `clip` and the `clipChanges`
+ * history. Undefined when nothing changed.
+ */
+export function checkResumedClip(
+  run: string,
+  source: RunClipSource,
+  step: number,
+  accept: boolean,
+): { clip: RunClipSource; clipChanges: RunClipChange[] } | undefined {
+  const configPath = join(run, 'config.json');
+  const saved = JSON.parse(readFileSync(configPath, 'utf8')) as { clip?: unknown; clipChanges?: unknown };
+  if (saved.clip === undefined || JSON.stringify(saved.clip) === JSON.stringify(source)) return undefined;
+  if (!accept) {
+    throw new CliFailure(
+      `--resume ${run}: the run trained with the CLIP ${describeClipSource(saved.clip)} (${configPath}), but finds ${describeClipSource(source)}; ` +
+        'restore that CLIP, or add --new-clip to go on training with this one (the networks then adapt to its embeddings)',
+    );
+  }
+  const history = Array.isArray(saved.clipChanges) ? (saved.clipChanges as RunClipChange[]) : [];
+  return { clip: source, clipChanges: [...history, { step, from: saved.clip }] };
+}
+
+/** A CLIP source in a few words: "shipped 'shapes' sha256 a5f7b748a5d0". */
+export function describeClipSource(source: unknown): string {
+  const { kind, name, path, sha256, seed } = (source ?? {}) as Record<string, unknown>;
+  const what = kind === 'shipped' ? `shipped '${name}'` : kind === 'file' ? String(path) : `seeded (${seed})`;
+  return typeof sha256 === 'string' ? `${what} sha256 ${sha256.slice(0, 12)}` : what;
+}

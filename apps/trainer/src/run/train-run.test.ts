@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../cli-io';
-import { runCaptured, temporaryFolder } from '../run-cli.test-support';
+import { errorLine, runCaptured, temporaryFolder } from '../run-cli.test-support';
 import { resolveTrainConfig } from '../train/train-config';
 import { TRAIN_PRESETS } from '../train/train-presets';
 import { readBestCheckpoint } from './best-checkpoint';
@@ -158,6 +158,74 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
     ]);
   });
 
+  it('stops a resumed run whose CLIP changed since, unless --new-clip takes the new one on record', async () => {
+    const run = join(folder, 'clip-changed');
+    expect(
+      (await runCaptured(['train', '--steps', '2', '--out', run, ...common, '--eval-samples', '0'])).code,
+    ).toBe(0);
+    const configPath = join(run, 'config.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
+    const current = config.clip;
+    const earlier = { ...current, sha256: 'f'.repeat(64) };
+    writeFileSync(configPath, JSON.stringify({ ...config, clip: earlier }));
+    const refused = await runCaptured(['train', '--resume', run, '--steps', '3', '--backend', 'wasm']);
+    expect(refused.code).toBe(1);
+    expect(errorLine(refused)).toContain(
+      `the run trained with the CLIP shipped '${current.name}' sha256 ffffffffffff (${configPath}), but finds shipped '${current.name}' sha256 ${current.sha256.slice(0, 12)}`,
+    );
+    expect(errorLine(refused)).toContain('add --new-clip');
+    const taken = await runCaptured([
+      'train',
+      '--resume',
+      run,
+      '--steps',
+      '3',
+      '--backend',
+      'wasm',
+      '--new-clip',
+    ]);
+    expect(taken.stderr).toBe('');
+    expect(taken.code).toBe(0);
+    const updated = JSON.parse(readFileSync(configPath, 'utf8'));
+    expect(updated.clip).toEqual(current);
+    expect(updated.clipChanges).toEqual([{ step: 2, from: earlier }]);
+    expect(listCheckpoints(run).at(-1)!.step).toBe(3);
+    // Sampling checks each checkpoint against the CLIP it was trained with.
+    const sample = (source: string) =>
+      runCaptured([
+        'sample',
+        source,
+        '--text',
+        'a red circle',
+        '--backend',
+        'wasm',
+        '--out',
+        join(run, 'samples'),
+      ]);
+    expect((await sample(run)).code).toBe(0);
+    // A checkpoint from before checkpoints recorded their CLIP: the run's clipChanges tell which it was.
+    const second = listCheckpoints(run).find((entry) => entry.step === 2)!.path;
+    const statePath = join(second, 'state.json');
+    const { extra, ...state } = JSON.parse(readFileSync(statePath, 'utf8'));
+    expect(extra.clip).toEqual(current);
+    writeFileSync(statePath, JSON.stringify({ ...state, extra: { pipeline: extra.pipeline } }));
+    const before = await sample(second);
+    expect(before.code).toBe(1);
+    expect(errorLine(before)).toContain(
+      `trained with the CLIP shipped '${current.name}' sha256 ffffffffffff`,
+    );
+    const fresh = await runCaptured([
+      'train',
+      '--steps',
+      '1',
+      '--out',
+      join(folder, 'new-clip-fresh'),
+      '--new-clip',
+    ]);
+    expect(fresh.code).toBe(2);
+    expect(errorLine(fresh)).toContain('--new-clip goes with --resume');
+  });
+
   it('--clip-contrast-weight adds its term to the G loss only, and a resumed run draws the same contrasts', async () => {
     const contrast = [...common, '--eval-samples', '0', '--clip-contrast-weight', '0.5'];
     const whole = join(folder, 'contrast-whole');
@@ -176,6 +244,19 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
     expect(official!['clipContrast']).toBe(0);
     expect(shared).toEqual(Object.fromEntries(Object.entries(official!).filter(([name]) => name in shared)));
     expect(g).toBeCloseTo(official!['g']! + 0.5 * clipContrast!, 5);
+  });
+
+  it('--hard-mismatch changes only the mismatch term of the first D step, and is kept when resuming', async () => {
+    const run = join(folder, 'hard-mismatch');
+    const options = [...common, '--eval-samples', '0', '--hard-mismatch'];
+    expect((await runCaptured(['train', '--steps', '1', '--out', run, ...options])).code).toBe(0);
+    const [hard] = losses(run).map(([, values]) => values as Record<string, number>);
+    const [official] = losses(join(folder, 'whole')).map(([, values]) => values as Record<string, number>);
+    for (const name of ['dReal', 'dFake', 'maGp']) expect(hard![name], name).toBeCloseTo(official![name]!, 5);
+    expect(hard!['dMismatch']).not.toBeCloseTo(official!['dMismatch']!, 3);
+    expect(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).hardMismatch).toBe(true);
+    expect(resolveTrainConfig({ resume: run }).hardMismatch).toBe(true);
+    expect(resolveTrainConfig({ resume: run, hardMismatch: false }).hardMismatch).toBe(false);
   });
 
   it('evaluates every evalEvery steps without changing the training, and keeps the best beside the last N', async () => {

@@ -29,7 +29,7 @@ import { appendJsonLine, truncateJsonLinesAfter } from './json-lines';
 import { memoryUsage } from './memory-usage';
 import { writeImageGrid } from './png-images';
 import { ProgressReporter } from './progress-reporter';
-import { loadRunClip } from './run-clip';
+import { checkResumedClip, loadRunClip, type RunClipSource } from './run-clip';
 import {
   bestCheckpointFolder,
   checkpointFolder,
@@ -81,11 +81,18 @@ export interface TrainRunResult {
 export interface RunTrainingOptions {
   /** The data-parallel replica thread's script. Default: `replica-worker.js` beside the bundle. */
   replicaWorkerScript?: URL;
+  /**
+   * Resuming: continue even when the run's CLIP is no longer the one its `config.json` records (a new
+   * shipped CLIP), recording the change in `config.json` (`clipChanges`). Default false: that is an error.
+   */
+  acceptNewClip?: boolean;
 }
 
 /** What a checkpoint carries besides the model and trainer. */
 interface CheckpointExtra {
   pipeline: PipelineState;
+  /** The CLIP the checkpoint was trained with: sampling checks that it finds the same one. */
+  clip: RunClipSource;
   /** Data-parallel runs: the noise states of replicas 1.. (rank 0's is the trainer's). */
   replicaNoise?: SeededRandomState[];
   /** In `checkpoints/best` only: the evaluation that made it the best. */
@@ -222,6 +229,10 @@ export async function runTraining(
   const modelConfig = latest && resuming ? readCheckpointModelConfig(latest.path) : modelConfigFor(config);
   const runClip = await loadRunClip(modelConfig);
   const { clip, sentenceEncoder } = runClip;
+  const clipChange =
+    resuming && latest
+      ? checkResumedClip(run, runClip.source, latest.step, options.acceptNewClip ?? false)
+      : undefined;
   const clipContrast =
     config.clipContrastWeight > 0
       ? { weight: config.clipContrastWeight, logitScale: Math.exp(clip.logitScale.arraySync()) }
@@ -230,6 +241,7 @@ export async function runTraining(
   const trainerOptions = {
     ...(replicaMean ? { replicaMean } : {}),
     ...(clipContrast ? { clipContrast } : {}),
+    ...(config.hardMismatch ? { hardMismatch: true } : {}),
   };
   const dataset = await openDataset(config.dataset, {
     io: nodeDatasetIO(),
@@ -262,9 +274,10 @@ export async function runTraining(
     replicaNoise = extra?.replicaNoise ?? [];
     const configPath = join(run, RUN_FILES.config);
     const saved = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+    const resumed = withResumedSettings(saved, { ...config, workers: replicas });
     await writeFileAtomic(
       configPath,
-      `${JSON.stringify(withResumedSettings(saved, { ...config, workers: replicas }), null, 2)}\n`,
+      `${JSON.stringify(clipChange ? { ...resumed, ...clipChange } : resumed, null, 2)}\n`,
     );
     truncateJsonLinesAfter(join(run, RUN_FILES.metrics), loaded.state.step);
     truncateJsonLinesAfter(join(run, RUN_FILES.evaluation), loaded.state.step);
@@ -301,6 +314,7 @@ export async function runTraining(
         ...(resuming && latest ? { resume: { checkpoint: latest.path, noiseStates: replicaNoise } } : {}),
         ...(options.replicaWorkerScript ? { workerScript: options.replicaWorkerScript } : {}),
         ...(clipContrast ? { clipContrast } : {}),
+        ...(config.hardMismatch ? { hardMismatch: true } : {}),
       });
     } catch (error) {
       trainer.dispose();
@@ -344,7 +358,7 @@ export async function runTraining(
   let checkpointedStep = trainer.stepCount;
   const writeCheckpoint = async () => {
     if (!lastState || trainer.stepCount === checkpointedStep) return;
-    const extra: CheckpointExtra = { pipeline: lastState, ...replicaExtra() };
+    const extra: CheckpointExtra = { pipeline: lastState, clip: runClip.source, ...replicaExtra() };
     await saveCheckpoint(checkpointFolder(run, trainer.stepCount), model, { trainer, extra });
     pruneCheckpoints(run, config.keepCheckpoints);
     checkpointedStep = trainer.stepCount;
@@ -372,7 +386,12 @@ export async function runTraining(
     const candidate = bestCandidate(record, TRAINING_METRIC);
     const improved = candidate !== undefined && lastState !== undefined && isBetter(candidate, best);
     if (improved && lastState) {
-      const extra: CheckpointExtra = { pipeline: lastState, ...replicaExtra(), best: candidate };
+      const extra: CheckpointExtra = {
+        pipeline: lastState,
+        clip: runClip.source,
+        ...replicaExtra(),
+        best: candidate,
+      };
       // The best copy is not where a resumed run continues from, so errors keep naming the step checkpoint.
       const lastCheckpoint = trainer.lastCheckpoint;
       await saveCheckpoint(bestCheckpointFolder(run), model, { trainer, extra });
@@ -423,7 +442,7 @@ export async function runTraining(
       }
       const text: StepText = {
         sentences: sentenceEncoder.encode(batch.captions),
-        ...(clipContrast
+        ...(clipContrast || config.hardMismatch
           ? {
               contrastSentences: encodeContrastSentences(
                 contrastSource,

@@ -65,15 +65,27 @@ function fieldPoints(
   });
 }
 
+/**
+ * Smallest and largest of `values` (not empty). A loop, not `Math.min(...values)`: a long run's charts
+ * hold over 100,000 points, more arguments than a call can take.
+ */
+function extent(values: readonly number[]): [number, number] {
+  let low = values[0]!;
+  let high = low;
+  for (const value of values) {
+    if (value < low) low = value;
+    if (value > high) high = value;
+  }
+  return [low, high];
+}
+
 /** An inline SVG line chart of `series` against the step; `empty` when no series has a point. */
 function lineChart(candidates: readonly Series[], empty: string): string {
   const series = candidates.filter((entry) => entry.points.length > 0);
   const all = series.flatMap((entry) => entry.points);
   if (all.length === 0) return `<p>${escapeHtml(empty)}</p>`;
-  const steps = all.map(([step]) => step);
-  const values = all.map(([, value]) => value);
-  const [minStep, maxStep] = [Math.min(...steps), Math.max(...steps)];
-  const [minValue, maxValue] = [Math.min(...values), Math.max(...values)];
+  const [minStep, maxStep] = extent(all.map(([step]) => step));
+  const [minValue, maxValue] = extent(all.map(([, value]) => value));
   const { width, height, margin } = CHART;
   const x = (step: number) =>
     margin + ((step - minStep) / Math.max(1, maxStep - minStep)) * (width - 2 * margin);

@@ -57,6 +57,7 @@ export const trainSettingsSchema = z
     hardNegativeGroup: integerValue(0, 65_536),
     clipContrastWeight: nonNegativeNumberValue(),
     clipContrasts: integerValue(1, 1024),
+    hardMismatch: z.boolean(),
   })
   .partial();
 
@@ -67,6 +68,7 @@ export type TrainSettings = z.output<typeof trainSettingsSchema>;
 export const trainOptionsSchema = trainSettingsSchema.extend({
   config: textValue('a .yaml or .json file').optional(),
   resume: textValue('a run folder').optional(),
+  newClip: z.boolean().optional(),
   printConfig: z.boolean().optional(),
 });
 
@@ -129,12 +131,20 @@ export interface ResolvedTrainConfig {
    * Weight of a contrastive CLIP term in the generator's loss (not in the paper; 0: the official loss).
    * Each fake's CLIP embedding must be nearer its caption than `clipContrasts` captions that do not
    * describe it, scored as CLIP scores zero-shot choices: on Shapes, its caption with exactly one
-   * attribute changed (so shape and size get a signal of their own); elsewhere, the batch's other
-   * captions. Given with `--resume`, it applies from the checkpoint on. Default: the preset's, or 0.
+   * attribute changed (so shape and size get a signal of their own) or, for two objects, exchanged
+   * between them (which object has it); elsewhere, the batch's other captions. Given with `--resume`, it applies from the checkpoint on. Default: the preset's, or 0.
    */
   clipContrastWeight: number;
   /** Contrast captions per image of the contrastive CLIP term. Default: the preset's, or 8. */
   clipContrasts: number;
+  /**
+   * The discriminator's mismatched pairs (not in the paper's form): besides each real image with another
+   * caption of the batch (official), each with a caption that nearly describes it, the first contrast
+   * caption (on Shapes: one attribute changed, or for two objects swapped between them), the mismatch
+   * hinge averaging both. Given with `--resume`, it applies from the checkpoint on. Default: the
+   * preset's, or false.
+   */
+  hardMismatch: boolean;
   /** The run folder this run continues, or null for a fresh run. */
   resume: string | null;
 }
@@ -163,6 +173,7 @@ export const CHANGEABLE_WHEN_RESUMING = [
   'hardNegativeGroup',
   'clipContrastWeight',
   'clipContrasts',
+  'hardMismatch',
 ] as const satisfies ReadonlyArray<keyof ResolvedTrainConfig>;
 
 /** The options `--resume` accepts: a new budget and backend, the generator average, and the changeable settings. */
@@ -171,6 +182,7 @@ const ALLOWED_WHEN_RESUMING = [
   '--minutes',
   '--backend',
   '--ema-decay',
+  '--new-clip',
   ...CHANGEABLE_WHEN_RESUMING.map(
     (key) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`,
   ),
@@ -267,6 +279,7 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
       options.clipContrastWeight ?? saved.clipContrastWeight ?? preset.clipContrastWeight ?? 0,
     clipContrasts:
       options.clipContrasts ?? saved.clipContrasts ?? preset.clipContrasts ?? DEFAULT_CLIP_CONTRASTS,
+    hardMismatch: options.hardMismatch ?? saved.hardMismatch ?? preset.hardMismatch ?? false,
     resume: runFolder,
   };
 }
@@ -300,6 +313,7 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     hardNegativeGroup: options.hardNegativeGroup,
     clipContrastWeight: options.clipContrastWeight,
     clipContrasts: options.clipContrasts,
+    hardMismatch: options.hardMismatch,
   });
   const presetName = fromCli.preset ?? fromFile.preset ?? DEFAULT_PRESET;
   const preset = TRAIN_PRESETS[presetName]!;
@@ -324,6 +338,7 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
       fromCli.clipContrastWeight ?? fromFile.clipContrastWeight ?? preset.clipContrastWeight ?? 0,
     clipContrasts:
       fromCli.clipContrasts ?? fromFile.clipContrasts ?? preset.clipContrasts ?? DEFAULT_CLIP_CONTRASTS,
+    hardMismatch: fromCli.hardMismatch ?? fromFile.hardMismatch ?? preset.hardMismatch ?? false,
     resume: null,
   };
 }

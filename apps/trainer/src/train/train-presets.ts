@@ -33,6 +33,8 @@ export interface TrainPreset {
   clipContrastWeight?: number;
   /** Contrast captions per image of that term. Default 8. */
   clipContrasts?: number;
+  /** Pair real images with nearly right captions in the D's mismatch loss. Default false. */
+  hardMismatch?: boolean;
 }
 
 /** The preset `ratlip train` uses when none is given. */

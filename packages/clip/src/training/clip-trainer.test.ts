@@ -143,6 +143,47 @@ describe('ClipTrainer on wasm', () => {
     padded!.dispose();
   });
 
+  it('lets hard-negative texts compete for the images and keeps a frozen vision tower as it was', () => {
+    const trainer = ClipTrainer.fromConfig(config, { ...options, seed: 2, freezeVision: true });
+    const copies = () =>
+      new Map([...trainer.variables].map(([key, variable]) => [key, variable.dataSync().slice()]));
+    const before = copies();
+    const random = new SeededRandom(6);
+    const negativeClasses = [0, 5, 10];
+    const result = withBatch(random, (images, ids) => {
+      const negatives = squareCaptionIds(negativeClasses, tokenizer);
+      try {
+        return expectNoTensorLeak(() => trainer.step(images, ids, negatives), {
+          label: 'step with negatives',
+        });
+      } finally {
+        negatives.dispose();
+      }
+    });
+    expect(result.negatives).toBe(negativeClasses.length);
+    const batch = SQUARE_CLASS_COUNT;
+    // Near chance at initialisation: the negatives widen each image's choice, not each text's.
+    expect(result.loss).toBeGreaterThan(
+      0.9 * ((Math.log(batch + negativeClasses.length) + Math.log(batch)) / 2),
+    );
+    const after = copies();
+    const changed = [...before.keys()].filter(
+      (key) => !after.get(key)!.every((value, i) => value === before.get(key)![i]),
+    );
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.filter((key) => key.startsWith('visual.'))).toEqual([]);
+    expect(changed).toContain('text_projection');
+    expect(changed).toContain('logit_scale');
+    const images = tf.zeros([2, SIZE, SIZE, 3]) as tf.Tensor4D;
+    const ids = tf.zeros([2, 77], 'int32') as tf.Tensor2D;
+    const short = tf.zeros([2, 20], 'int32') as tf.Tensor2D;
+    expect(() => trainer.step(images, ids, short)).toThrow(
+      /negativeIds must be \[negatives, 77\] like ids, got \[2, 20\]/,
+    );
+    tf.dispose([images, ids, short]);
+    trainer.dispose();
+  });
+
   it('changes the schedule of later steps with setSchedule', () => {
     const trainer = ClipTrainer.fromConfig(config, options);
     expect(trainer.learningRate).toBeCloseTo(1e-3, 10);

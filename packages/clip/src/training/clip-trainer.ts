@@ -36,7 +36,16 @@ export interface ClipTrainerOptions {
    * since the tower is causal; see `endOfTextLength`). Costs one small read of the ids per step. Default true.
    */
   cropText?: boolean;
+  /**
+   * Keep the vision tower (every `visual.*` parameter) as it is and train the text tower and the logit
+   * scale only: fine-tuning how captions embed without moving the image embeddings that models built on
+   * the CLIP (RATLIP's generator and discriminator) were trained with. Default false.
+   */
+  freezeVision?: boolean;
 }
+
+/** Prefix of the vision tower's parameter keys (OpenAI `state_dict` names). */
+const VISION_KEY_PREFIX = 'visual.';
 
 /** Options of {@link ClipTrainer.fromConfig}. */
 export interface ClipTrainerFromConfigOptions extends ClipTrainerOptions {
@@ -48,7 +57,7 @@ export interface ClipTrainerFromConfigOptions extends ClipTrainerOptions {
 export interface ClipTrainStepResult {
   /** Optimizer steps taken, this one included. */
   step: number;
-  /** Symmetric InfoNCE loss of the batch before the update (`ln(batch)` is chance). */
+  /** Symmetric InfoNCE loss of the batch before the update (`ln(batch)` is chance without negatives). */
   loss: number;
   /** Learning rate used by this step. */
   learningRate: number;
@@ -56,8 +65,13 @@ export interface ClipTrainStepResult {
   gradientNorm: number;
   /** `exp(logit_scale)` after the update and clamp: the factor applied to cosine similarities. */
   logitScale: number;
-  /** In-batch image-to-text top-1 retrieval before the update, in [0, 1] (chance `1 / batch`). */
+  /**
+   * In-batch image-to-text top-1 retrieval before the update, negatives among the candidates, in [0, 1]
+   * (chance `1 / (batch + negatives)`).
+   */
   accuracy: number;
+  /** Hard-negative texts of the step (0 without). */
+  negatives: number;
 }
 
 /** A resumable training state: the weights and the optimizer state, both safetensors-ready. */
@@ -91,6 +105,8 @@ export class ClipTrainer {
   private readonly maxGradientNorm: number | undefined;
   private readonly maxLogitScale: number;
   private readonly cropText: boolean;
+  /** The parameters the optimizer updates (all but the frozen ones). */
+  private readonly trained: ReadonlyArray<[string, tf.Variable]>;
 
   /**
    * Trains a copy of `parameters` (the caller keeps and may dispose the originals).
@@ -122,6 +138,9 @@ export class ClipTrainer {
     this.maxGradientNorm = maxGradientNorm;
     this.maxLogitScale = maxLogitScale;
     this.cropText = options.cropText ?? true;
+    this.trained = [...variables].filter(
+      ([key]) => !(options.freezeVision && key.startsWith(VISION_KEY_PREFIX)),
+    );
   }
 
   /** A trainer of a freshly initialised CLIP (OpenAI's initialisation, seeded). */
@@ -188,37 +207,48 @@ export class ClipTrainer {
   }
 
   /**
-   * One training step on matching pairs (`images[i]` is described by `ids[i]`). Inputs stay owned by
-   * the caller. Leaves no tensors behind.
+   * One training step on matching pairs (`images[i]` is described by `ids[i]`), optionally with
+   * hard-negative texts that describe none of the images (see `clipContrastiveLoss`). Inputs stay owned
+   * by the caller. Leaves no tensors behind.
    * @param images CLIP-normalised images `[batch, imageSize, imageSize, 3]`, batch >= 2.
    * @param ids int32 token ids `[batch, length <= contextLength]` (the tokenizer's, padded with zeros).
+   * @param negativeIds int32 token ids `[negatives, length]` of the same length as `ids`.
    */
-  step(images: tf.Tensor4D, ids: tf.Tensor2D): ClipTrainStepResult {
+  step(images: tf.Tensor4D, ids: tf.Tensor2D, negativeIds?: tf.Tensor2D): ClipTrainStepResult {
     const batch = images.shape[0];
     if (images.rank !== 4 || ids.rank !== 2 || ids.shape[0] !== batch || batch < 2) {
       throw new Error(
         `ClipTrainer.step: images [batch, h, w, 3] and ids [batch, length] need the same batch >= 2, got [${images.shape.join(', ')}] and [${ids.shape.join(', ')}]`,
       );
     }
+    if (negativeIds !== undefined && (negativeIds.rank !== 2 || negativeIds.shape[1] !== ids.shape[1])) {
+      throw new Error(
+        `ClipTrainer.step: negativeIds must be [negatives, ${ids.shape[1]}] like ids, got [${negativeIds.shape.join(', ')}]`,
+      );
+    }
+    const negatives = negativeIds?.shape[0] ?? 0;
     const learningRate = this.learningRate;
-    const length = this.cropText ? endOfTextLength(ids) : ids.shape[1];
-    const entries = [...this.variables];
     // Kept out of the tape's tidy so the returned statistics can include it; freed below in any case.
     let batchAccuracy: tf.Scalar | undefined;
     let statistics: tf.Tensor1D;
     try {
       statistics = tf.tidy(() => {
-        const text = length === ids.shape[1] ? ids : ids.slice([0, 0], [batch, length]);
+        const allIds = negativeIds && negatives > 0 ? tf.concat([ids, negativeIds]) : ids;
+        const length = this.cropText ? endOfTextLength(allIds) : allIds.shape[1];
+        const texts = length === allIds.shape[1] ? allIds : allIds.slice([0, 0], [batch + negatives, length]);
+        const frozenImages =
+          this.trained.length < this.variables.size ? this.model.encodeImage(images) : undefined;
         const { value: loss, grads } = tf.variableGrads(
           () => {
-            const logits = this.model.logits(this.model.encodeImage(images), this.model.encodeText(text));
+            const imageEmbeddings = frozenImages ?? this.model.encodeImage(images);
+            const logits = this.model.logits(imageEmbeddings, this.model.encodeText(texts));
             batchAccuracy = tf.keep(diagonalTop1Accuracy(logits.logitsPerImage));
             return clipContrastiveLoss(logits.logitsPerImage);
           },
-          entries.map(([, variable]) => variable),
+          this.trained.map(([, variable]) => variable),
         );
         const gradients = new Map<string, tf.Tensor>();
-        for (const [key, variable] of entries) {
+        for (const [key, variable] of this.trained) {
           const gradient = grads[variable.name];
           if (gradient) gradients.set(key, gradient);
         }
@@ -244,6 +274,7 @@ export class ClipTrainer {
       gradientNorm: gradientNorm!,
       logitScale: logitScale!,
       accuracy: accuracy!,
+      negatives,
     };
   }
 

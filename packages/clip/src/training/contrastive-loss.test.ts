@@ -46,9 +46,29 @@ describe('clipContrastiveLoss', () => {
     tf.dispose([flat, loss, logits, gradient]);
   });
 
-  it('rejects non-square logits', () => {
-    const logits = tf.zeros([2, 3]) as tf.Tensor2D;
-    expect(() => clipContrastiveLoss(logits)).toThrow(/must be square \[batch, batch\], got \[2, 3\]/);
+  it('lets negative columns compete for each image only', () => {
+    const negatives = [
+      [4, 0],
+      [3.5, -1],
+      [0, 0],
+    ];
+    const widened = values.map((row, i) => [...row, ...negatives[i]!]);
+    const logits = tf.tensor2d(widened);
+    const loss = clipContrastiveLoss(logits);
+    const transposed = values.map((_, j) => values.map((row) => row[j]!));
+    const expected = (rowCrossEntropy(widened) + rowCrossEntropy(transposed)) / 2;
+    expect(loss.dataSync()[0]).toBeCloseTo(expected, 5);
+    const flat = tf.fill([4, 7], 1) as tf.Tensor2D;
+    const chance = clipContrastiveLoss(flat);
+    expect(chance.dataSync()[0]).toBeCloseTo((Math.log(7) + Math.log(4)) / 2, 5);
+    tf.dispose([logits, loss, flat, chance]);
+  });
+
+  it('rejects fewer texts than images', () => {
+    const logits = tf.zeros([3, 2]) as tf.Tensor2D;
+    expect(() => clipContrastiveLoss(logits)).toThrow(
+      /must be \[batch, batch \+ negatives\] \(at least as many texts as images\), got \[3, 2\]/,
+    );
     logits.dispose();
   });
 });

@@ -132,18 +132,64 @@ function wordsFor(rng: SeededRandom, object: ShapesObject): ObjectWords {
   };
 }
 
+/** The attributes whose words {@link describeShapesSceneWithSwaps} exchanges between two objects. */
+export const SHAPES_SWAPPABLE_ATTRIBUTES = ['colour', 'shape', 'size', 'position'] as const;
+export type ShapesSwappableAttribute = (typeof SHAPES_SWAPPABLE_ATTRIBUTES)[number];
+
+/** A caption and its attribute-swapped variants (see {@link describeShapesSceneWithSwaps}). */
+export interface ShapesCaptionWithSwaps {
+  caption: string;
+  /**
+   * Per attribute the scene's two objects differ in: the same caption (template and synonyms) with that
+   * attribute's words exchanged between the objects. It names the same words as `caption` yet describes
+   * another scene, so only a model that binds attributes to objects can tell them apart. Empty for
+   * one-object scenes.
+   */
+  swapped: Partial<Record<ShapesSwappableAttribute, string>>;
+}
+
 /**
- * One caption of a scene: a random template with random synonyms. Objects are described in a random
- * order in two-object scenes.
+ * One caption of a scene, as {@link describeShapesScene} (the same random draws, so the same caption),
+ * with its attribute-swapped variants: hard negatives for teaching a CLIP binding (NegCLIP).
+ *
+ * @example
+ * ```ts
+ * describeShapesSceneWithSwaps(scene, new SeededRandom(1));
+ * // { caption: 'a big red disc at the top and a small blue square on the left',
+ * //   swapped: { colour: 'a big blue disc at the top and a small red square on the left', shape: ..., ... } }
+ * ```
  */
-export function describeShapesScene(scene: ShapesScene, rng: SeededRandom): string {
+export function describeShapesSceneWithSwaps(scene: ShapesScene, rng: SeededRandom): ShapesCaptionWithSwaps {
   const objects =
     scene.objects.length === 2 && rng.uniform() < 0.5 ? [...scene.objects].reverse() : scene.objects;
   const templates = objects.length === 1 ? SHAPES_SINGLE_TEMPLATES : SHAPES_PAIR_TEMPLATES;
   const template = pick(rng, templates);
   const words = objects.map((object) => wordsFor(rng, object));
   const background = pick(rng, SHAPES_SYNONYMS.background[scene.background]);
-  return template(words, background, pick(rng, LEADS), pick(rng, COLOURED));
+  const lead = pick(rng, LEADS);
+  const coloured = pick(rng, COLOURED);
+  const swapped: ShapesCaptionWithSwaps['swapped'] = {};
+  const [first, second] = objects;
+  if (first && second) {
+    for (const attribute of SHAPES_SWAPPABLE_ATTRIBUTES) {
+      if (first[attribute] === second[attribute]) continue;
+      const [a, b] = words as [ObjectWords, ObjectWords];
+      const exchanged = [
+        { ...a, [attribute]: b[attribute] },
+        { ...b, [attribute]: a[attribute] },
+      ];
+      swapped[attribute] = template(exchanged, background, lead, coloured);
+    }
+  }
+  return { caption: template(words, background, lead, coloured), swapped };
+}
+
+/**
+ * One caption of a scene: a random template with random synonyms. Objects are described in a random
+ * order in two-object scenes.
+ */
+export function describeShapesScene(scene: ShapesScene, rng: SeededRandom): string {
+  return describeShapesSceneWithSwaps(scene, rng).caption;
 }
 
 /** Attributes read back from a caption; fields the caption does not mention are absent. */

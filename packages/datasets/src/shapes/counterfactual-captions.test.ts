@@ -1,7 +1,11 @@
 import { SeededRandom } from '@ratlip/runtime';
 import { describe, expect, it } from 'vitest';
 import { parseShapesCaption, SHAPES_SYNONYMS, type ShapesCaptionObject } from './captions';
-import { canonicalShapesCaption, shapesCounterfactualCaptions } from './counterfactual-captions';
+import {
+  canonicalShapesCaption,
+  shapesCounterfactualCaptions,
+  shapesSwappedCaptions,
+} from './counterfactual-captions';
 import { ShapesDataset } from './shapes-dataset';
 
 const ATTRIBUTES = ['shape', 'colour', 'size', 'position'] as const;
@@ -72,5 +76,27 @@ describe('Shapes counterfactual captions', () => {
     expect(shapesCounterfactualCaptions(objects, 6, new SeededRandom(4))).toEqual(
       shapesCounterfactualCaptions(objects, 6, new SeededRandom(4)),
     );
+  });
+
+  it('swaps each differing attribute between two objects, keeping the words and changing the binding', () => {
+    const objects = parseShapesCaption(
+      'a small red circle on the left and a large blue circle on the right',
+    ).objects;
+    const swapped = shapesSwappedCaptions(objects);
+    expect(swapped).toHaveLength(3);
+    const words = (caption: string) => caption.split(' ').sort();
+    for (const caption of swapped) {
+      const parsed = parseShapesCaption(caption).objects;
+      expect(words(caption)).toEqual(words(canonicalShapesCaption(objects)));
+      const changed = differences(objects, parsed);
+      expect(changed, caption).toHaveLength(2);
+      expect(changed[0]!.slice(2), caption).toBe(changed[1]!.slice(2));
+    }
+    expect(
+      new Set(
+        swapped.map((caption) => differences(objects, parseShapesCaption(caption).objects)[0]!.slice(2)),
+      ),
+    ).toEqual(new Set(['colour', 'size', 'position']));
+    expect(shapesSwappedCaptions([objects[0]!])).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { SeededRandom } from '@ratlip/runtime';
-import { article, SHAPES_SYNONYMS, type ShapesCaptionObject } from './captions';
+import { article, SHAPES_SWAPPABLE_ATTRIBUTES, SHAPES_SYNONYMS, type ShapesCaptionObject } from './captions';
 
 type ChangeableAttribute = 'shape' | 'colour' | 'size' | 'position';
 const ATTRIBUTES: readonly ChangeableAttribute[] = ['shape', 'colour', 'size', 'position'];
@@ -67,4 +67,33 @@ export function shapesCounterfactualCaptions(
     }
   }
   return [...chosen];
+}
+
+/**
+ * For two objects: the caption (canonical words) with one attribute exchanged between them, for each
+ * attribute both objects have with different values. The same words as {@link canonicalShapesCaption}
+ * bound the other way round, so they contrast binding, which one-attribute counterfactuals do not.
+ * Empty for one object.
+ *
+ * @example
+ * ```ts
+ * shapesSwappedCaptions(parseShapesCaption('a small red circle on the left and a large blue square on the right').objects);
+ * // ['a small blue circle on the left and a large red square on the right',
+ * //  'a small red square on the left and a large blue circle on the right', ...]
+ * ```
+ */
+export function shapesSwappedCaptions(objects: readonly ShapesCaptionObject[]): string[] {
+  if (objects.length !== 2) return [];
+  const [first, second] = objects as [ShapesCaptionObject, ShapesCaptionObject];
+  return SHAPES_SWAPPABLE_ATTRIBUTES.filter(
+    (attribute) =>
+      first[attribute] !== undefined &&
+      second[attribute] !== undefined &&
+      first[attribute] !== second[attribute],
+  ).map((attribute) =>
+    canonicalShapesCaption([
+      { ...first, [attribute]: second[attribute] },
+      { ...second, [attribute]: first[attribute] },
+    ]),
+  );
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { openDataset } from '../registry';
-import { parseShapesCaption, SHAPES_SYNONYMS } from './captions';
+import {
+  parseShapesCaption,
+  SHAPES_SWAPPABLE_ATTRIBUTES,
+  SHAPES_SYNONYMS,
+  type ShapesSwappableAttribute,
+} from './captions';
 import { renderShapesScene, shapesObjectCoverage } from './rasterizer';
 import { ShapesDataset } from './shapes-dataset';
 import {
@@ -130,6 +135,46 @@ describe('Shapes', () => {
     const every = Object.values(SHAPES_SYNONYMS).flatMap((table) => Object.values(table).flat());
     expect(every.filter((words) => !used.has(words))).toEqual([]);
     expect(dataset.captions(0)).toHaveLength(10);
+  });
+
+  it('swaps one attribute between the two objects of a caption, in the same words', () => {
+    const dataset = new ShapesDataset({ seed: 12, size: 200 });
+    const swappedAttributes = new Set<string>();
+    for (let index = 0; index < dataset.size; index++) {
+      const scene = dataset.scene(index);
+      const described = dataset.captionsWithSwaps(index);
+      expect(described.map(({ caption }) => caption)).toEqual(dataset.captions(index));
+      for (const { caption, swapped } of described) {
+        if (scene.objects.length === 1) {
+          expect(swapped).toEqual({});
+          continue;
+        }
+        const [first, second] = scene.objects as [ShapesScene['objects'][0], ShapesScene['objects'][0]];
+        const differing = SHAPES_SWAPPABLE_ATTRIBUTES.filter(
+          (attribute) => first[attribute] !== second[attribute],
+        );
+        expect(Object.keys(swapped).sort()).toEqual([...differing].sort());
+        for (const [attribute, text] of Object.entries(swapped)) {
+          swappedAttributes.add(attribute);
+          const key = attribute as ShapesSwappableAttribute;
+          const expected = attributesOf({
+            ...scene,
+            objects: [
+              { ...first, [key]: second[key] },
+              { ...second, [key]: first[key] },
+            ],
+          });
+          const parsed = parseShapesCaption(text).objects;
+          expect(
+            parsed.sort((a, b) => (a.position ?? '').localeCompare(b.position ?? '')),
+            text,
+          ).toEqual(expected);
+          const words = (line: string) => line.split(/[\s,]+/).sort();
+          expect(words(text), text).toEqual(words(caption));
+        }
+      }
+    }
+    expect([...swappedAttributes].sort()).toEqual([...SHAPES_SWAPPABLE_ATTRIBUTES].sort());
   });
 
   it('parses hand-written captions in the vocabulary', () => {

@@ -2,7 +2,7 @@ import { SeededRandom } from '@ratlip/runtime';
 import { DatasetError } from '../errors';
 import { mixSeed } from '../io/hash';
 import type { ImageLoadOptions, RgbImage, SampleLocation, TextImageDataset } from '../types';
-import { describeShapesScene } from './captions';
+import { describeShapesSceneWithSwaps, type ShapesCaptionWithSwaps } from './captions';
 import { renderShapesScene } from './rasterizer';
 import { type ShapesSceneOptions, sampleShapesScene } from './scene-sampler';
 import {
@@ -134,9 +134,17 @@ export class ShapesDataset implements TextImageDataset {
 
   /** The captions of sample `index` (`captionsPerImage` of them, deterministic). */
   captions(index: number): string[] {
+    return this.captionsWithSwaps(index).map(({ caption }) => caption);
+  }
+
+  /**
+   * The captions of sample `index` (the same as {@link captions}), each with its attribute-swapped
+   * variants: hard negatives that name the same words but bind them to the other object.
+   */
+  captionsWithSwaps(index: number): ShapesCaptionWithSwaps[] {
     const scene = this.scene(index);
     const rng = new SeededRandom(mixSeed(this.seed, SPLIT_STREAM[this.split], index, 1));
-    return Array.from({ length: this.captionsPerImage }, () => describeShapesScene(scene, rng));
+    return Array.from({ length: this.captionsPerImage }, () => describeShapesSceneWithSwaps(scene, rng));
   }
 
   /** Sample `index` drawn at `imageSize` (default: the dataset's). */

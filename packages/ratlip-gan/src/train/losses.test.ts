@@ -15,6 +15,7 @@ import {
   clipContrastLoss,
   cosineSimilarity,
   discriminateReal,
+  discriminatorLosses,
   hingeFakeLoss,
   hingeRealLoss,
   matchingAwareGradientPenalty,
@@ -139,6 +140,42 @@ describe('MA-GP (fixture 09): value, input gradients and its gradients w.r.t. Ne
       expected.dispose();
     }
     tf.dispose([features, sent, penalty, gradNorm, errReal, ...Object.values(real)]);
+  });
+
+  it('hard mismatched sentences add logits without changing the matching ones or their input gradients', () => {
+    const features = ioTensor(file, 'clip_feat');
+    const sent = ioTensor(file, 'sent');
+    const hard = rollBatch(sent, 1);
+    const official = discriminateReal(netD, netC, features, sent);
+    const withHard = discriminateReal(netD, netC, features, sent, hard);
+    const close = (a: tf.Tensor, b: tf.Tensor) =>
+      expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-5);
+    close(withHard.predReal, official.predReal);
+    close(withHard.gradFeatures, official.gradFeatures);
+    close(withHard.gradSentences, official.gradSentences);
+    // Rolled sentences given as the hard ones give the rolled logits again.
+    close(withHard.predHardMismatch!, official.predMismatch);
+    expect(official.predHardMismatch).toBeUndefined();
+    const fakeFeatures = tf.reverse(features, 0);
+    const otherHard = tf.reverse(sent, 0);
+    const losses = discriminatorLosses(netD, netC, features, fakeFeatures, sent, {}, otherHard);
+    const reference = discriminateReal(netD, netC, features, sent, otherHard);
+    const expectedMismatch =
+      (hingeFakeLoss(reference.predMismatch).dataSync()[0]! +
+        hingeFakeLoss(reference.predHardMismatch!).dataSync()[0]!) /
+      2;
+    expect(losses.mismatch.dataSync()[0]).toBeCloseTo(expectedMismatch, 5);
+    tf.dispose([
+      features,
+      sent,
+      hard,
+      fakeFeatures,
+      otherHard,
+      ...Object.values(official),
+      ...Object.values(withHard),
+      ...Object.values(losses),
+      ...Object.values(reference),
+    ]);
   });
 
   it('d ma_gp / d parameters by double backprop (d_magp_d.*)', () => {

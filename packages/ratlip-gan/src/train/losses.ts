@@ -60,6 +60,8 @@ export interface RealDiscrimination {
   readonly predReal: tf.Tensor4D;
   /** `C(D(features), roll(s, 1))` (mismatched sentences), `[batch, 1, 1, 1]`. */
   readonly predMismatch: tf.Tensor4D;
+  /** `C(D(features), hard)` for the hard mismatched sentences when given, `[batch, 1, 1, 1]`. */
+  readonly predHardMismatch?: tf.Tensor4D;
   /** d sum(predReal) / d features, `[batch, taps, grid, grid, width]`. */
   readonly gradFeatures: tf.Tensor;
   /** d sum(predReal) / d sentences, `[batch, sentenceDim]`. */
@@ -73,25 +75,40 @@ export interface RealDiscrimination {
  * everything stays differentiable with respect to the D and C parameters (double backprop).
  * @param features real CLIP features `[batch, taps, grid, grid, width]`.
  * @param sentences `[batch, sentenceDim]`.
+ * @param hardMismatched `[batch, sentenceDim]`: sentences that nearly describe each image but do not
+ *   (see {@link discriminatorLosses}); their logits, like the rolled ones, get no input gradient.
  */
 export function discriminateReal(
   netD: NetDParams,
   netC: NetCParams,
   features: tf.Tensor,
   sentences: tf.Tensor,
+  hardMismatched?: tf.Tensor,
 ): RealDiscrimination {
   return tf.tidy(() => {
     const batch = sentences.shape[0]!;
-    // One NetD pass serves both sentence sets; the mismatched logits get a zero upstream gradient,
+    const passes = hardMismatched ? 3 : 2;
+    // One NetD pass serves every sentence set; the mismatched logits get a zero upstream gradient,
     // so the input gradients are exactly those of the matching logits.
     const run = (f: tf.Tensor, s: tf.Tensor): tf.Tensor4D => {
       const d = netDForward(netD, f);
-      return tf.concat([netCForward(netC, d, s), netCForward(netC, d, rollBatch(s, 1))], 0);
+      const logits = [netCForward(netC, d, s), netCForward(netC, d, rollBatch(s, 1))];
+      if (hardMismatched) logits.push(netCForward(netC, d, hardMismatched));
+      return tf.concat(logits, 0);
     };
-    const upstream = tf.concat([tf.ones([batch, 1, 1, 1]), tf.zeros([batch, 1, 1, 1])], 0) as tf.Tensor4D;
+    const upstream = tf.concat(
+      [tf.ones([batch, 1, 1, 1]), tf.zeros([(passes - 1) * batch, 1, 1, 1])],
+      0,
+    ) as tf.Tensor4D;
     const { value, grads } = tf.valueAndGrads(run)([features, sentences], upstream);
-    const [predReal, predMismatch] = tf.split(value, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
-    return { predReal, predMismatch, gradFeatures: grads[0]!, gradSentences: grads[1]! };
+    const [predReal, predMismatch, predHardMismatch] = tf.split(value, passes, 0) as tf.Tensor4D[];
+    return {
+      predReal: predReal!,
+      predMismatch: predMismatch!,
+      ...(predHardMismatch ? { predHardMismatch } : {}),
+      gradFeatures: grads[0]!,
+      gradSentences: grads[1]!,
+    };
   });
 }
 
@@ -170,9 +187,15 @@ export interface DiscriminatorLosses {
 /**
  * The official D loss: hinge on real, fake and mismatched pairs plus MA-GP on the real features and
  * the sentences. Differentiable w.r.t. the D and C parameters (second order through MA-GP).
+ *
+ * With `hardMismatched` (not in the paper) the mismatch hinge is the mean of the official one (the
+ * batch's sentences rolled by one, mostly unrelated captions) and one on sentences that nearly describe
+ * each real image (e.g. its caption with two objects' colours swapped), which the rolled pairs rarely
+ * are: the discriminator must then check which object has which attribute.
  * @param realFeatures `[batch, taps, grid, grid, width]` of the real images.
  * @param fakeFeatures the same for the fakes (treated as constants by the D step).
  * @param sentences `[batch, sentenceDim]`.
+ * @param hardMismatched `[batch, sentenceDim]`, or undefined for the official loss.
  */
 export function discriminatorLosses(
   netD: NetDParams,
@@ -181,12 +204,16 @@ export function discriminatorLosses(
   fakeFeatures: tf.Tensor,
   sentences: tf.Tensor,
   options: MaGpOptions = {},
+  hardMismatched?: tf.Tensor,
 ): DiscriminatorLosses {
   return tf.tidy(() => {
-    const real = discriminateReal(netD, netC, realFeatures, sentences);
+    const real = discriminateReal(netD, netC, realFeatures, sentences, hardMismatched);
     const maGp = matchingAwareGradientPenalty(real.gradFeatures, real.gradSentences, options).penalty;
     const realLoss = hingeRealLoss(real.predReal);
-    const mismatch = hingeFakeLoss(real.predMismatch);
+    const rolled = hingeFakeLoss(real.predMismatch);
+    const mismatch = real.predHardMismatch
+      ? (tf.mul(tf.add(rolled, hingeFakeLoss(real.predHardMismatch)), 0.5) as tf.Scalar)
+      : rolled;
     const fake = hingeFakeLoss(netCForward(netC, netDForward(netD, fakeFeatures), sentences));
     const total = tf.add(tf.add(realLoss, tf.mul(tf.add(fake, mismatch), 0.5)), maGp) as tf.Scalar;
     return { real: realLoss, fake, mismatch, maGp, total };

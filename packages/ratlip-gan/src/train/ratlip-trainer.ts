@@ -27,7 +27,10 @@ export interface TrainStepLosses {
   dReal: number;
   /** `mean(relu(1 + C(D(fake), s)))`. */
   dFake: number;
-  /** `mean(relu(1 + C(D(real), roll(s, 1))))`. */
+  /**
+   * `mean(relu(1 + C(D(real), roll(s, 1))))`; with {@link RatlipTrainerOptions.hardMismatch} the mean of
+   * that and the same hinge on the hard mismatched sentences.
+   */
   dMismatch: number;
   /** MA-GP, `k * mean(|g|^p)`. */
   maGp: number;
@@ -95,6 +98,12 @@ export interface RatlipTrainerOptions {
    * Default: off (the official loss).
    */
   clipContrast?: ClipContrastOptions;
+  /**
+   * The D step's mismatched pairs also pair each real image with choice 1 of the batch's
+   * `contrastSentences` (a caption that nearly describes it), the mismatch hinge being the mean of the
+   * rolled and these pairs (see `discriminatorLosses`). Not in the paper. Default false.
+   */
+  hardMismatch?: boolean;
 }
 
 /** {@link RatlipTrainerOptions.clipContrast}. */
@@ -158,6 +167,7 @@ export class RatlipTrainer {
   private steps = 0;
   private readonly replicaMean: ReplicaMean | undefined;
   private readonly clipContrast: ClipContrastOptions | undefined;
+  private readonly hardMismatch: boolean;
   private readonly generatorVariables: tf.Variable[];
   private readonly discriminatorVariables: tf.Variable[];
 
@@ -178,6 +188,7 @@ export class RatlipTrainer {
       }
       if (weight > 0) this.clipContrast = options.clipContrast;
     }
+    this.hardMismatch = options.hardMismatch ?? false;
     const root = new SeededRandom(seed);
     this.noiseRandom = root.fork();
     this.dataRandom = root.fork();
@@ -218,11 +229,12 @@ export class RatlipTrainer {
       );
     }
     const choices = batch.contrastSentences;
-    if (!this.clipContrast) return size;
+    if (!this.clipContrast && !this.hardMismatch) return size;
     if (!choices) {
-      throw new Error(
-        'RatlipTrainer.step: the contrastive CLIP term is on (options.clipContrast), so the batch needs contrastSentences',
-      );
+      const needs = this.clipContrast
+        ? 'the contrastive CLIP term is on (options.clipContrast)'
+        : 'hard mismatched pairs are on (options.hardMismatch)';
+      throw new Error(`RatlipTrainer.step: ${needs}, so the batch needs contrastSentences`);
     }
     if (
       choices.rank !== 3 ||
@@ -263,6 +275,10 @@ export class RatlipTrainer {
     try {
       tf.tidy(() => {
         const sentences = batch.sentences;
+        const hardMismatched =
+          this.hardMismatch && batch.contrastSentences
+            ? tf.reshape(tf.slice(batch.contrastSentences, [0, 1, 0], [batchSize, 1, -1]), [batchSize, -1])
+            : undefined;
         const real = model.encodeImages(batch.images);
         const generatorStep = tf.variableGrads(() => {
           const fake = model.generator(noise, sentences, { training: true });
@@ -278,6 +294,7 @@ export class RatlipTrainer {
                 weight: training.maGpWeight,
                 power: training.maGpPower,
               },
+              hardMismatched,
             );
             read(D_LOSS_NAMES, tf.keep(tf.stack([d.real, d.fake, d.mismatch, d.maGp, d.total])));
             return d.total;

@@ -55,6 +55,8 @@ export interface ReplicaPoolOptions {
   workerScript?: URL;
   /** The run's contrastive CLIP term, if on. */
   clipContrast?: ClipContrastOptions;
+  /** The run's D also sees hard mismatched pairs. */
+  hardMismatch?: boolean;
 }
 
 interface ReplicaThread {
@@ -175,6 +177,7 @@ export class ReplicaPool {
           ...(options.resume ? { checkpoint: options.resume.checkpoint } : {}),
           ...(noiseState ? { noiseState } : {}),
           ...(options.clipContrast ? { clipContrast: options.clipContrast } : {}),
+          ...(options.hardMismatch ? { hardMismatch: true } : {}),
         }),
       );
     }

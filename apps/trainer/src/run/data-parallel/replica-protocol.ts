@@ -23,6 +23,8 @@ export interface ReplicaWorkerData {
   noiseState?: SeededRandomState;
   /** The contrastive CLIP term of the run, if on. */
   clipContrast?: ClipContrastOptions;
+  /** The run's D also sees hard mismatched pairs (`RatlipTrainerOptions.hardMismatch`). */
+  hardMismatch?: boolean;
 }
 
 /** One step's shard of the batch for a replica. */

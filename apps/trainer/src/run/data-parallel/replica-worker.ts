@@ -20,7 +20,10 @@ async function runReplica(data: ReplicaWorkerData, port: NonNullable<typeof pare
     const modelConfig = { ...data.modelConfig, training: { ...data.modelConfig.training, ema } };
     const { clip } = await loadRunClip(modelConfig);
     const replicaMean = (values: Float32Array) => mean.meanInPlace(values);
-    const clipContrast = data.clipContrast ? { clipContrast: data.clipContrast } : {};
+    const lossOptions = {
+      ...(data.clipContrast ? { clipContrast: data.clipContrast } : {}),
+      ...(data.hardMismatch ? { hardMismatch: true } : {}),
+    };
     let model: RatlipGan;
     let trainer: RatlipTrainer;
     if (data.checkpoint !== undefined) {
@@ -28,7 +31,7 @@ async function runReplica(data: ReplicaWorkerData, port: NonNullable<typeof pare
         vision: clip.vision,
         trainer: true,
         ema,
-        trainerOptions: { replicaMean, ...clipContrast },
+        trainerOptions: { replicaMean, ...lossOptions },
       });
       model = loaded.model;
       trainer = loaded.trainer!;
@@ -41,7 +44,7 @@ async function runReplica(data: ReplicaWorkerData, port: NonNullable<typeof pare
         const fresh = RatlipGan.create(modelConfig, { vision: clip.vision, seed: data.seed });
         created = {
           fresh,
-          freshTrainer: new RatlipTrainer(fresh, { seed: data.noiseSeed, replicaMean, ...clipContrast }),
+          freshTrainer: new RatlipTrainer(fresh, { seed: data.noiseSeed, replicaMean, ...lossOptions }),
         };
       });
       model = created!.fresh;
