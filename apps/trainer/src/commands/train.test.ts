@@ -52,6 +52,7 @@ describe('ratlip train option resolution', () => {
       hardNegativeGroup,
       clipContrastWeight,
       clipContrasts,
+      hardMismatch,
     } = TRAIN_PRESETS['shapes-long']!;
     expect(config).toEqual({
       preset: 'shapes-long',
@@ -72,6 +73,7 @@ describe('ratlip train option resolution', () => {
       hardNegativeGroup: hardNegativeGroup ?? 0,
       clipContrastWeight: clipContrastWeight ?? 0,
       clipContrasts: clipContrasts ?? 8,
+      hardMismatch: hardMismatch ?? false,
       resume: null,
     });
   });
@@ -154,6 +156,7 @@ describe('ratlip train option resolution', () => {
       hardNegativeGroup: 2,
       clipContrastWeight: 0.5,
       clipContrasts: 4,
+      hardMismatch: false,
       resume: run,
     });
   });
@@ -195,7 +198,7 @@ describe('ratlip train errors', () => {
     const run = await runCaptured(['train', '--config', unknown]);
     expect(run.code).toBe(2);
     expect(errorLine(run)).toBe(
-      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers, hardNegativeGroup, clipContrastWeight, clipContrasts`,
+      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers, hardNegativeGroup, clipContrastWeight, clipContrasts, hardMismatch`,
     );
     const invalid = file('invalid.json', '{"batchSize": 0}');
     const bad = await runCaptured(['train', '--config', invalid]);

@@ -229,10 +229,16 @@ export async function runTraining(
   const modelConfig = latest && resuming ? readCheckpointModelConfig(latest.path) : modelConfigFor(config);
   const runClip = await loadRunClip(modelConfig);
   const { clip, sentenceEncoder } = runClip;
-  const clipChange =
-    resuming && latest
-      ? checkResumedClip(run, runClip.source, latest.step, options.acceptNewClip ?? false)
-      : undefined;
+  let clipChange: ReturnType<typeof checkResumedClip>;
+  try {
+    clipChange =
+      resuming && latest
+        ? checkResumedClip(run, runClip.source, latest.step, options.acceptNewClip ?? false)
+        : undefined;
+  } catch (error) {
+    clip.dispose();
+    throw error;
+  }
   const clipContrast =
     config.clipContrastWeight > 0
       ? { weight: config.clipContrastWeight, logitScale: Math.exp(clip.logitScale.arraySync()) }
