@@ -188,6 +188,7 @@ export { countTrainableParameters, disposeParams, paramTensors, trainableVariabl
 export { pytorchDefaultBound, uniformTensor } from './core/pytorch-init';
 export type { MutableStateDict, StateDict } from './core/state-dict';
 export { mergeStateDicts, stateDictHas, stateDictTensor } from './core/state-dict';
+export type { AffineCondition } from './layers/affine-heads-layer';
 export { AffineHeadsLayer } from './layers/affine-heads-layer';
 export { ConditionalAffineLayer } from './layers/conditional-affine-layer';
 export type { BaseLayerArgs, LayerShape, SeededLayerArgs } from './layers/rat-blocks-layer';

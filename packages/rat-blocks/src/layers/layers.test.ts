@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConditionalAffineLayer } from './conditional-affine-layer';
 import { RatLayerChain } from './rat-layer-chain';
+import { RatModulationLayer } from './rat-modulation-layer';
 import { registerRatBlocksLayers } from './register-layers';
 import { ShuffleAttentionLayer } from './shuffle-attention-layer';
 
@@ -98,10 +99,46 @@ describe('tf.layers wrappers', () => {
     loaded.dispose();
   });
 
-  it('reports wrong inputs with the layer name', () => {
-    const layer = new ConditionalAffineLayer({ name: 'affine_under_test' });
+  it('reports wrong inputs with the layer name and its condition input', () => {
     const x = tf.zeros([1, 2, 2, 4]);
-    expect(() => layer.apply(x)).toThrow(/RatBlocksConditionalAffine: expected 2 inputs/);
+    expect(() => new ConditionalAffineLayer({ name: 'affine_under_test' }).apply(x)).toThrow(
+      'RatBlocksConditionalAffine: expected 2 inputs [x [batch, height, width, channels], cond [batch, condDim]]',
+    );
+    expect(() => new RatModulationLayer().apply(x)).toThrow(
+      'RatBlocksRatModulation: expected 2 inputs [x [batch, height, width, channels], h [batch, hidden]]',
+    );
+    const unknownCondition = tf.input({ shape: [] as number[] });
+    const image = tf.input({ shape: [2, 2, 4] });
+    expect(() => new RatModulationLayer().apply([image, unknownCondition])).toThrow(
+      'RatBlocksRatModulation: the last dimension of h must be known',
+    );
     x.dispose();
+  });
+
+  it('starts as the identity and computes gamma(condition) * x + beta(condition), per layer kind', async () => {
+    const x = tf.randomNormal([2, 3, 3, 4], 0, 1, 'float32', 1);
+    const condition = tf.randomNormal([2, 5], 0, 1, 'float32', 2);
+    for (const layer of [new ConditionalAffineLayer({ seed: 1 }), new RatModulationLayer({ seed: 1 })]) {
+      const initial = layer.apply([x, condition]) as tf.Tensor;
+      expect(tf.max(tf.abs(tf.sub(initial, x))).dataSync()[0]).toBe(0);
+      // Weights: gamma kernel1, bias1, kernel2, bias2, then beta's; the last layers start at W = 0.
+      const weights = layer.getWeights();
+      expect(weights.map((weight) => weight.shape)).toEqual([
+        [5, 4],
+        [4],
+        [4, 4],
+        [4],
+        [5, 4],
+        [4],
+        [4, 4],
+        [4],
+      ]);
+      layer.setWeights([...weights.slice(0, 3), tf.fill([4], 2), ...weights.slice(4, 7), tf.fill([4], 0.5)]);
+      const scaled = layer.apply([x, condition]) as tf.Tensor;
+      const expected = tf.add(tf.mul(x, 2), 0.5);
+      expect(tf.max(tf.abs(tf.sub(scaled, expected))).dataSync()[0]).toBeLessThan(1e-6);
+      tf.dispose([initial, scaled, expected]);
+    }
+    tf.dispose([x, condition]);
   });
 });
