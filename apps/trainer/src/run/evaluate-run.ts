@@ -422,8 +422,13 @@ export function describeEvaluation(record: EvaluationRecord): string[] {
           (field) => `${field} ${(b[shapesObjectCountKey(field, objects)] ?? 0).toFixed(3)}`,
         );
         const captions = b[shapesObjectCountKey('captions', objects)];
+        const count = b[shapesObjectCountKey('count', objects)];
+        const countErrors =
+          count === undefined
+            ? ''
+            : `, count ${count.toFixed(3)} (too few ${(b[shapesObjectCountKey('tooFew', objects)] ?? 0).toFixed(3)}, too many ${(b[shapesObjectCountKey('tooMany', objects)] ?? 0).toFixed(3)})`;
         lines.push(
-          `  captions with ${objects} object${objects === 1 ? '' : 's'} (${captions}): ${figures.join(', ')}`,
+          `  captions with ${objects} object${objects === 1 ? '' : 's'} (${captions}): ${figures.join(', ')}${countErrors}`,
         );
       }
     } else {

@@ -27,8 +27,9 @@ export interface ShapesAlignmentMetricOptions {
 }
 
 /**
- * The `shapes-alignment` breakdown key of `field` (an attribute, `overall`, or `captions` for the
- * number of images) over the captions that describe `objects` objects, e.g. `colourWith2Objects`.
+ * The `shapes-alignment` breakdown key of `field` over the captions that describe `objects` objects,
+ * e.g. `colourWith2Objects`. Fields: an attribute, `overall`, `captions` (the number of images), `count`
+ * (as many objects detected as described), `tooFew` and `tooMany` (fewer or more detected).
  */
 export function shapesObjectCountKey(field: string, objects: number): string {
   return `${field}With${objects}Object${objects === 1 ? '' : 's'}`;
@@ -71,6 +72,9 @@ class ShapesAlignmentAccumulator implements MetricAccumulator {
         breakdown[shapesObjectCountKey(attribute, objects)] = group.accuracy[attribute];
       }
       breakdown[shapesObjectCountKey('overall', objects)] = group.overall;
+      breakdown[shapesObjectCountKey('count', objects)] = group.countAccuracy;
+      breakdown[shapesObjectCountKey('tooFew', objects)] = group.tooFew;
+      breakdown[shapesObjectCountKey('tooMany', objects)] = group.tooMany;
     }
     for (const [name, chance] of Object.entries(summary.chance)) {
       breakdown[`chance${name[0]!.toUpperCase()}${name.slice(1)}`] = chance;

@@ -26,6 +26,12 @@ export interface ShapesObjectCountAlignment {
   accuracy: Record<ShapesAttribute, number>;
   /** Fraction of these images entirely right. */
   overall: number;
+  /** Fraction of these images with as many objects detected as described. */
+  countAccuracy: number;
+  /** Fraction with fewer objects detected than described: objects missing or merged. */
+  tooFew: number;
+  /** Fraction with more objects detected than described: extra objects, or objects in fragments. */
+  tooMany: number;
 }
 
 /** Accuracies over many images and their chance levels. */
@@ -74,6 +80,9 @@ interface ObjectCountCounts {
   correct: Record<ShapesAttribute, number>;
   judged: Record<ShapesAttribute, number>;
   overallCorrect: number;
+  countCorrect: number;
+  tooFew: number;
+  tooMany: number;
 }
 
 /** Running counts of {@link ShapesAlignmentResult}s, summarised as accuracies with chance levels. */
@@ -102,10 +111,16 @@ export class ShapesAlignmentTally {
       correct: zeros(),
       judged: zeros(),
       overallCorrect: 0,
+      countCorrect: 0,
+      tooFew: 0,
+      tooMany: 0,
     };
     this.byObjectCount.set(described, group);
     group.samples++;
     if (result.allCorrect) group.overallCorrect++;
+    if (result.detected.length < described) group.tooFew++;
+    else if (result.detected.length > described) group.tooMany++;
+    else group.countCorrect++;
     let sampleChance = SHAPES_COUNT_CHANCE;
     for (const object of result.objects) {
       for (const attribute of SHAPES_ATTRIBUTES) {
@@ -148,6 +163,9 @@ export class ShapesAlignmentTally {
         samples: group.samples,
         accuracy: accuracies(group.correct, group.judged),
         overall: ratio(group.overallCorrect, group.samples),
+        countAccuracy: ratio(group.countCorrect, group.samples),
+        tooFew: ratio(group.tooFew, group.samples),
+        tooMany: ratio(group.tooMany, group.samples),
       };
     }
     return {

@@ -84,6 +84,8 @@ beforeAll(async () => {
 describe('Shapes alignment', () => {
   it('scores at least 0.98 on real Shapes images (1 and 2 objects, plain and noisy, 32 to 128 px) and near chance with shuffled captions', () => {
     const shuffled = new ShapesAlignmentTally();
+    // Per number of objects the shuffled captions describe: images shown with one, and with fewer objects.
+    const mismatchedCounts = new Map<number, { images: number; fewer: number; more: number }>();
     const lines: string[] = [];
     for (const [imageSize, count] of SAMPLES) {
       const dataset = new ShapesDataset({ seed: imageSize, split: 'test', imageSize, size: count });
@@ -92,7 +94,15 @@ describe('Shapes alignment', () => {
       const order = new SeededRandom(imageSize + 1).permutation(count);
       const shuffledCaption = new Array<string>(count);
       order.forEach((image, k) => {
-        shuffledCaption[image] = captions[order[(k + 1) % count]!]!;
+        const source = order[(k + 1) % count]!;
+        shuffledCaption[image] = captions[source]!;
+        const described = dataset.scene(source).objects.length;
+        const shown = dataset.scene(image).objects.length;
+        const counts = mismatchedCounts.get(described) ?? { images: 0, fewer: 0, more: 0 };
+        mismatchedCounts.set(described, counts);
+        counts.images++;
+        if (shown < described) counts.fewer++;
+        if (shown > described) counts.more++;
       });
       const groups = new Map<string, ShapesAlignmentTally>();
       for (let i = 0; i < count; i++) {
@@ -141,6 +151,18 @@ describe('Shapes alignment', () => {
       expect(correct / summary.judged[attribute], attribute).toBeCloseTo(summary.accuracy[attribute], 10);
     }
     expect(summary.countAccuracy).toBeLessThan(0.7);
+    // The count's errors by direction follow the scenes the captions landed on (real images: detection
+    // finds every object), and count, too few and too many partition each group.
+    for (const [count, group] of groups) {
+      const expected = mismatchedCounts.get(Number(count))!;
+      expect(group.samples).toBe(expected.images);
+      expect(group.tooFew, `${count} tooFew`).toBeCloseTo(expected.fewer / expected.images, 1);
+      expect(group.tooMany, `${count} tooMany`).toBeCloseTo(expected.more / expected.images, 1);
+      expect(group.countAccuracy + group.tooFew + group.tooMany).toBeCloseTo(1, 10);
+    }
+    expect(summary.byObjectCount[1]!.tooFew).toBe(0);
+    expect(summary.byObjectCount[2]!.tooFew).toBeGreaterThan(0.2);
+    expect(summary.byObjectCount[1]!.tooMany).toBeGreaterThan(0.2);
   });
 
   it('is not tied to exact renderings: supersampled, noisy, colour-cast images still score at least 0.98', () => {
@@ -243,6 +265,9 @@ describe('Shapes alignment', () => {
       [shapesObjectCountKey('shape', 1)]: 1,
       [shapesObjectCountKey('position', 2)]: 1,
       [shapesObjectCountKey('overall', 2)]: 1,
+      [shapesObjectCountKey('count', 2)]: 1,
+      [shapesObjectCountKey('tooFew', 2)]: 0,
+      [shapesObjectCountKey('tooMany', 1)]: 0,
     });
     const scenes = Array.from({ length: dataset.size }, (_, i) => dataset.scene(i).objects.length);
     for (const objects of [1, 2]) {
