@@ -115,12 +115,12 @@ describe('tf.layers wrappers', () => {
     x.dispose();
   });
 
-  it('starts as the identity and computes gamma(condition) * x + beta(condition), per layer kind', async () => {
+  it('starts as the identity and computes gamma(condition) * x + beta(condition), per layer kind', () => {
     const x = tf.randomNormal([2, 3, 3, 4], 0, 1, 'float32', 1);
     const condition = tf.randomNormal([2, 5], 0, 1, 'float32', 2);
     for (const layer of [new ConditionalAffineLayer({ seed: 1 }), new RatModulationLayer({ seed: 1 })]) {
       const initial = layer.apply([x, condition]) as tf.Tensor;
-      expect(tf.max(tf.abs(tf.sub(initial, x))).dataSync()[0]).toBe(0);
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(initial, x)))).dataSync()[0]).toBe(0);
       // Weights: gamma kernel1, bias1, kernel2, bias2, then beta's; the last layers start at W = 0.
       const weights = layer.getWeights();
       expect(weights.map((weight) => weight.shape)).toEqual([
@@ -133,10 +133,12 @@ describe('tf.layers wrappers', () => {
         [4, 4],
         [4],
       ]);
-      layer.setWeights([...weights.slice(0, 3), tf.fill([4], 2), ...weights.slice(4, 7), tf.fill([4], 0.5)]);
+      const biases = [tf.fill([4], 2), tf.fill([4], 0.5)];
+      layer.setWeights([...weights.slice(0, 3), biases[0]!, ...weights.slice(4, 7), biases[1]!]);
+      tf.dispose(biases);
       const scaled = layer.apply([x, condition]) as tf.Tensor;
       const expected = tf.add(tf.mul(x, 2), 0.5);
-      expect(tf.max(tf.abs(tf.sub(scaled, expected))).dataSync()[0]).toBeLessThan(1e-6);
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(scaled, expected)))).dataSync()[0]).toBeLessThan(1e-6);
       tf.dispose([initial, scaled, expected]);
     }
     tf.dispose([x, condition]);
