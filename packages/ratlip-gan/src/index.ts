@@ -91,19 +91,23 @@ export type {
   ClipContrastTerm,
   DiscriminatorLosses,
   GeneratorLosses,
+  GeneratorLossTerms,
   MaGpOptions,
   MaGpResult,
   RealDiscrimination,
+  ReconstructionTerm,
 } from './train/losses';
 export {
   clipContrastLoss,
   cosineSimilarity,
   discriminateReal,
   discriminatorLosses,
+  foregroundPixelWeights,
   generatorLosses,
   hingeFakeLoss,
   hingeRealLoss,
   matchingAwareGradientPenalty,
+  reconstructionLoss,
   rollBatch,
   rowSum,
 } from './train/losses';
@@ -111,6 +115,7 @@ export { NonFiniteLossError } from './train/non-finite-loss-error';
 export type {
   ClipContrastOptions,
   RatlipTrainerOptions,
+  ReconstructionOptions,
   ReplicaMean,
   TrainBatch,
   TrainerState,
@@ -118,7 +123,7 @@ export type {
   TrainStepLosses,
   TrainStepResult,
 } from './train/ratlip-trainer';
-export { RatlipTrainer } from './train/ratlip-trainer';
+export { DEFAULT_FOREGROUND_THRESHOLD, RatlipTrainer } from './train/ratlip-trainer';
 export type { ExportWebModelOptions } from './web-model/export-web-model';
 export { exportWebModel } from './web-model/export-web-model';
 export { WebModelFormatError } from './web-model/json-fields';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorLine, runCaptured, temporaryFolder } from '../run-cli.test-support';
 import type { ResolvedTrainConfig } from '../train/train-config';
-import { TRAIN_PRESETS } from '../train/train-presets';
+import { DEFAULT_PRESET, TRAIN_PRESETS } from '../train/train-presets';
 
 const folder = temporaryFolder();
 
@@ -53,6 +53,8 @@ describe('ratlip train option resolution', () => {
       clipContrastWeight,
       clipContrasts,
       hardMismatch,
+      reconstructionWeight,
+      reconstructionForeground,
     } = TRAIN_PRESETS['shapes-long']!;
     expect(config).toEqual({
       preset: 'shapes-long',
@@ -74,6 +76,8 @@ describe('ratlip train option resolution', () => {
       clipContrastWeight: clipContrastWeight ?? 0,
       clipContrasts: clipContrasts ?? 8,
       hardMismatch: hardMismatch ?? false,
+      reconstructionWeight: reconstructionWeight ?? 0,
+      reconstructionForeground: reconstructionForeground ?? 1,
       resume: null,
     });
   });
@@ -109,6 +113,19 @@ describe('ratlip train option resolution', () => {
     });
   });
 
+  it('keeps the official generator loss unless a reconstruction weight is set', async () => {
+    const defaults = TRAIN_PRESETS[DEFAULT_PRESET]!;
+    expect(await printConfig([])).toMatchObject({
+      reconstructionWeight: defaults.reconstructionWeight ?? 0,
+      reconstructionForeground: defaults.reconstructionForeground ?? 1,
+    });
+    const yaml = file('paired.yaml', 'reconstructionWeight: 10\nreconstructionForeground: 20\n');
+    expect(await printConfig(['--config', yaml, '--reconstruction-foreground', '5'])).toMatchObject({
+      reconstructionWeight: 10,
+      reconstructionForeground: 5,
+    });
+  });
+
   it('resumes with the run folder config, taking only a new budget and backend', async () => {
     const run = join(folder, 'existing-run');
     mkdirSync(run);
@@ -136,6 +153,8 @@ describe('ratlip train option resolution', () => {
       '0.5',
       '--clip-contrasts',
       '4',
+      '--reconstruction-weight',
+      '3',
     ]);
     expect(config).toEqual({
       preset: 'shapes',
@@ -157,6 +176,8 @@ describe('ratlip train option resolution', () => {
       clipContrastWeight: 0.5,
       clipContrasts: 4,
       hardMismatch: false,
+      reconstructionWeight: 3,
+      reconstructionForeground: 1,
       resume: run,
     });
   });
@@ -173,6 +194,8 @@ describe('ratlip train errors', () => {
     [['--ema-decay', '1'], "--ema-decay: expected a number >= 0 and < 1, got '1'"],
     [['--clip-contrast-weight', '-1'], "--clip-contrast-weight: expected a number >= 0, got '-1'"],
     [['--clip-contrasts', '0'], "--clip-contrasts: expected an integer in [1, 1024], got '0'"],
+    [['--reconstruction-weight', '-2'], "--reconstruction-weight: expected a number >= 0, got '-2'"],
+    [['--reconstruction-foreground', '0'], "--reconstruction-foreground: expected a number > 0, got '0'"],
     [
       ['--backend', 'webgpu'],
       "--backend: expected one of auto, tensorflow, tensorflow-gpu, wasm, cpu, got 'webgpu'",
@@ -198,7 +221,7 @@ describe('ratlip train errors', () => {
     const run = await runCaptured(['train', '--config', unknown]);
     expect(run.code).toBe(2);
     expect(errorLine(run)).toBe(
-      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers, hardNegativeGroup, clipContrastWeight, clipContrasts, hardMismatch`,
+      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers, hardNegativeGroup, clipContrastWeight, clipContrasts, hardMismatch, reconstructionWeight, reconstructionForeground`,
     );
     const invalid = file('invalid.json', '{"batchSize": 0}');
     const bad = await runCaptured(['train', '--config', invalid]);

@@ -76,6 +76,14 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
       '--no-hard-mismatch',
       'the official mismatched pairs only (with --resume: from the checkpoint on)',
     )
+    .option(
+      '--reconstruction-weight <w>',
+      "weight of a paired reconstruction term in the generator's loss (not in the paper, as pix2pix's L1): the mean absolute difference between each fake and the real image of its caption, for data whose captions fix the layout such as Shapes; 0 for the official loss; with --resume it applies from the checkpoint on (default: from the preset, else 0)",
+    )
+    .option(
+      '--reconstruction-foreground <w>',
+      "weight in that term of the pixels that stand apart from the image's border colour, relative to the others; 1 for every pixel alike (default: from the preset, else 1)",
+    )
     .option('--print-config', 'print the resolved config.json and exit without training')
     .addHelpText(
       'after',

@@ -259,6 +259,30 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
     expect(resolveTrainConfig({ resume: run, hardMismatch: false }).hardMismatch).toBe(false);
   });
 
+  it('--reconstruction-weight adds its term to the G loss only, and is kept when resuming', async () => {
+    const run = join(folder, 'reconstruction');
+    const options = [...common, '--eval-samples', '0', '--reconstruction-weight', '2'];
+    const paired = [...options, '--reconstruction-foreground', '10'];
+    expect((await runCaptured(['train', '--steps', '1', '--out', run, ...paired])).code).toBe(0);
+    const uniformRun = join(folder, 'reconstruction-uniform');
+    expect((await runCaptured(['train', '--steps', '1', '--out', uniformRun, ...options])).code).toBe(0);
+    const [first] = losses(run).map(([, values]) => values as Record<string, number>);
+    const [uniform] = losses(uniformRun).map(([, values]) => values as Record<string, number>);
+    const [official] = losses(join(folder, 'whole')).map(([, values]) => values as Record<string, number>);
+    const { reconstruction, g, ...shared } = first!;
+    expect(reconstruction).toBeGreaterThan(0);
+    expect(official!['reconstruction']).toBe(0);
+    // The same fakes, so the weighting alone moves the distance: objects differ more than the background.
+    expect(reconstruction).not.toBeCloseTo(uniform!['reconstruction']!, 3);
+    expect(shared).toEqual(Object.fromEntries(Object.entries(official!).filter(([name]) => name in shared)));
+    expect(g).toBeCloseTo(official!['g']! + 2 * reconstruction!, 4);
+    expect(resolveTrainConfig({ resume: run })).toMatchObject({
+      reconstructionWeight: 2,
+      reconstructionForeground: 10,
+    });
+    expect(resolveTrainConfig({ resume: run, reconstructionWeight: 0 }).reconstructionWeight).toBe(0);
+  });
+
   it('evaluates every evalEvery steps without changing the training, and keeps the best beside the last N', async () => {
     const run = join(folder, 'evaluated');
     const config = resolveTrainConfig({

@@ -244,10 +244,15 @@ export async function runTraining(
       ? { weight: config.clipContrastWeight, logitScale: Math.exp(clip.logitScale.arraySync()) }
       : undefined;
   const contrastSource = contrastCaptionSource(parseDatasetSpec(config.dataset).kind);
+  const reconstruction =
+    config.reconstructionWeight > 0
+      ? { weight: config.reconstructionWeight, foregroundWeight: config.reconstructionForeground }
+      : undefined;
   const trainerOptions = {
     ...(replicaMean ? { replicaMean } : {}),
     ...(clipContrast ? { clipContrast } : {}),
     ...(config.hardMismatch ? { hardMismatch: true } : {}),
+    ...(reconstruction ? { reconstruction } : {}),
   };
   const dataset = await openDataset(config.dataset, {
     io: nodeDatasetIO(),
@@ -321,6 +326,7 @@ export async function runTraining(
         ...(options.replicaWorkerScript ? { workerScript: options.replicaWorkerScript } : {}),
         ...(clipContrast ? { clipContrast } : {}),
         ...(config.hardMismatch ? { hardMismatch: true } : {}),
+        ...(reconstruction ? { reconstruction } : {}),
       });
     } catch (error) {
       trainer.dispose();

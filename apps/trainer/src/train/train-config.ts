@@ -31,6 +31,9 @@ const DEFAULT_WORKERS = 1;
 /** Contrast captions per image of runs that do not choose (with `clipContrastWeight` > 0). */
 const DEFAULT_CLIP_CONTRASTS = 8;
 
+/** Foreground weight of the reconstruction term in runs that do not choose: every pixel alike. */
+const DEFAULT_RECONSTRUCTION_FOREGROUND = 1;
+
 /** Most data-parallel replicas `--workers` accepts. */
 const MAX_WORKERS = 64;
 
@@ -58,6 +61,8 @@ export const trainSettingsSchema = z
     clipContrastWeight: nonNegativeNumberValue(),
     clipContrasts: integerValue(1, 1024),
     hardMismatch: z.boolean(),
+    reconstructionWeight: nonNegativeNumberValue(),
+    reconstructionForeground: positiveNumberValue(),
   })
   .partial();
 
@@ -145,6 +150,19 @@ export interface ResolvedTrainConfig {
    * preset's, or false.
    */
   hardMismatch: boolean;
+  /**
+   * Weight of a paired reconstruction term in the generator's loss (not in the paper, as pix2pix's L1;
+   * 0: the official loss): the mean absolute difference, per pixel and channel in [-1, 1] units,
+   * between each fake and the real image its caption came with. For data whose captions fix the layout,
+   * as Shapes. Given with `--resume`, it applies from the checkpoint on. Default: the preset's, or 0.
+   */
+  reconstructionWeight: number;
+  /**
+   * Weight, within that term, of the pixels that stand apart from the image's border colour, relative
+   * to the others (1: every pixel alike). Given with `--resume`, it applies from the checkpoint on.
+   * Default: the preset's, or 1.
+   */
+  reconstructionForeground: number;
   /** The run folder this run continues, or null for a fresh run. */
   resume: string | null;
 }
@@ -174,6 +192,8 @@ export const CHANGEABLE_WHEN_RESUMING = [
   'clipContrastWeight',
   'clipContrasts',
   'hardMismatch',
+  'reconstructionWeight',
+  'reconstructionForeground',
 ] as const satisfies ReadonlyArray<keyof ResolvedTrainConfig>;
 
 /** The options `--resume` accepts: a new budget and backend, the generator average, and the changeable settings. */
@@ -280,6 +300,13 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
     clipContrasts:
       options.clipContrasts ?? saved.clipContrasts ?? preset.clipContrasts ?? DEFAULT_CLIP_CONTRASTS,
     hardMismatch: options.hardMismatch ?? saved.hardMismatch ?? preset.hardMismatch ?? false,
+    reconstructionWeight:
+      options.reconstructionWeight ?? saved.reconstructionWeight ?? preset.reconstructionWeight ?? 0,
+    reconstructionForeground:
+      options.reconstructionForeground ??
+      saved.reconstructionForeground ??
+      preset.reconstructionForeground ??
+      DEFAULT_RECONSTRUCTION_FOREGROUND,
     resume: runFolder,
   };
 }
@@ -314,6 +341,8 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     clipContrastWeight: options.clipContrastWeight,
     clipContrasts: options.clipContrasts,
     hardMismatch: options.hardMismatch,
+    reconstructionWeight: options.reconstructionWeight,
+    reconstructionForeground: options.reconstructionForeground,
   });
   const presetName = fromCli.preset ?? fromFile.preset ?? DEFAULT_PRESET;
   const preset = TRAIN_PRESETS[presetName]!;
@@ -339,6 +368,13 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     clipContrasts:
       fromCli.clipContrasts ?? fromFile.clipContrasts ?? preset.clipContrasts ?? DEFAULT_CLIP_CONTRASTS,
     hardMismatch: fromCli.hardMismatch ?? fromFile.hardMismatch ?? preset.hardMismatch ?? false,
+    reconstructionWeight:
+      fromCli.reconstructionWeight ?? fromFile.reconstructionWeight ?? preset.reconstructionWeight ?? 0,
+    reconstructionForeground:
+      fromCli.reconstructionForeground ??
+      fromFile.reconstructionForeground ??
+      preset.reconstructionForeground ??
+      DEFAULT_RECONSTRUCTION_FOREGROUND,
     resume: null,
   };
 }

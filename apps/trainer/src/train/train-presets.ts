@@ -35,6 +35,10 @@ export interface TrainPreset {
   clipContrasts?: number;
   /** Pair real images with nearly right captions in the D's mismatch loss. Default false. */
   hardMismatch?: boolean;
+  /** Weight of the paired reconstruction term in the generator's loss (0: the official loss). Default 0. */
+  reconstructionWeight?: number;
+  /** Relative weight of foreground pixels within that term. Default 1. */
+  reconstructionForeground?: number;
 }
 
 /** The preset `ratlip train` uses when none is given. */

@@ -16,9 +16,11 @@ import {
   cosineSimilarity,
   discriminateReal,
   discriminatorLosses,
+  foregroundPixelWeights,
   hingeFakeLoss,
   hingeRealLoss,
   matchingAwareGradientPenalty,
+  reconstructionLoss,
   rollBatch,
 } from './losses';
 
@@ -101,6 +103,46 @@ describe('small losses', () => {
     expect(gradient[0]![1]!).toBeLessThan(0);
     expect(gradient[0]![0]!).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('paired reconstruction term', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+
+  /** A 4 x 4 grey image (-0.2) with one red pixel at (row 1, column 2) and noise of at most `noise` on the grey. */
+  function scene(noise: number): tf.Tensor4D {
+    const pixels: number[] = [];
+    for (let p = 0; p < 16; p++) {
+      const grey = -0.2 + noise * Math.sin(7 * p);
+      pixels.push(...(p === 6 ? [0.8, -0.9, -0.9] : [grey, grey, grey]));
+    }
+    return tf.tensor4d(pixels, [1, 4, 4, 3]);
+  }
+
+  it('foregroundPixelWeights weighs what stands apart from the frame colour, noise below the threshold is background', () => {
+    const before = tf.memory().numTensors;
+    const weights = tf.tidy(() => foregroundPixelWeights(scene(0.2), 10, 0.3).arraySync());
+    expect(weights.flat(3)).toEqual(Array.from({ length: 16 }, (_, p) => (p === 6 ? 10 : 1)));
+    const uniform = tf.tidy(() => foregroundPixelWeights(scene(0.2), 1, 0.3).arraySync());
+    expect(uniform.flat(3)).toEqual(Array(16).fill(1));
+    // A threshold under the noise makes noisy pixels foreground too.
+    const strict = tf.tidy(() => foregroundPixelWeights(scene(0.2), 10, 0.05).arraySync());
+    expect(strict.flat(3).filter((w) => w === 10).length).toBeGreaterThan(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('reconstructionLoss is the weighted mean absolute difference per channel', () => {
+    tf.tidy(() => {
+      const real = scene(0);
+      const fake = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
+      const weights = foregroundPixelWeights(real, 10, 0.3);
+      // 15 grey pixels at distance 0.2 (weight 1), the red one at (0.8 + 0.9 + 0.9) / 3 per channel (weight 10).
+      const expected = (15 * 0.2 * 3 + 10 * (0.8 + 0.9 + 0.9)) / ((15 + 10) * 3);
+      expect(reconstructionLoss(fake, real, weights).dataSync()[0]).toBeCloseTo(expected, 6);
+      expect(reconstructionLoss(real, real, weights).dataSync()[0]).toBe(0);
+    });
   });
 });
 

@@ -254,6 +254,74 @@ export function clipContrastLoss(
   });
 }
 
+/**
+ * Per-pixel weights that single out what stands apart from an image's background, for
+ * {@link reconstructionLoss}: the background colour is the mean of the image's one-pixel frame, and a
+ * pixel whose largest channel distance from it exceeds `threshold` weighs `foregroundWeight`, the others 1.
+ * Without the weighting an L1 over images that are mostly background first learns only the background.
+ * @param images `[batch, height, width, channels]` in [-1, 1].
+ * @param foregroundWeight weight of foreground pixels (1: every pixel alike).
+ * @param threshold channel distance in [-1, 1] units (0.3 is about 38 of 255 levels).
+ * @returns `[batch, height, width, 1]`.
+ */
+export function foregroundPixelWeights(
+  images: tf.Tensor4D,
+  foregroundWeight: number,
+  threshold: number,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [batch, height, width, channels] = images.shape;
+    if (foregroundWeight === 1) return tf.ones([batch, height, width, 1]);
+    const rows = tf.concat(
+      [
+        tf.slice(images, [0, 0, 0, 0], [-1, 1, -1, -1]),
+        tf.slice(images, [0, height - 1, 0, 0], [-1, 1, -1, -1]),
+      ],
+      2,
+    );
+    const columns = tf.concat(
+      [
+        tf.slice(images, [0, 1, 0, 0], [-1, height - 2, 1, -1]),
+        tf.slice(images, [0, 1, width - 1, 0], [-1, height - 2, 1, -1]),
+      ],
+      1,
+    );
+    const frame = tf.concat(
+      [tf.reshape(rows, [batch, -1, channels]), tf.reshape(columns, [batch, -1, channels])],
+      1,
+    );
+    const background = tf.reshape(tf.mean(frame, 1), [batch, 1, 1, channels]);
+    const distance = tf.max(tf.abs(tf.sub(images, background)), 3, true);
+    return tf.where(
+      tf.greater(distance, threshold),
+      tf.fill([batch, height, width, 1], foregroundWeight),
+      tf.ones([batch, height, width, 1]),
+    ) as tf.Tensor4D;
+  });
+}
+
+/**
+ * The weighted L1 distance between each fake and the real image of its caption,
+ * `sum(w * |fake - real|) / (sum(w) * channels)`: a pix2pix-style paired term (not in the paper) for
+ * data whose captions fix the layout, where it tells G directly which object goes where.
+ * @param fake `[batch, height, width, channels]`.
+ * @param real the same shape, the images the captions describe.
+ * @param pixelWeights `[batch, height, width, 1]`, e.g. {@link foregroundPixelWeights}.
+ */
+export function reconstructionLoss(
+  fake: tf.Tensor4D,
+  real: tf.Tensor4D,
+  pixelWeights: tf.Tensor4D,
+): tf.Scalar {
+  return tf.tidy(
+    () =>
+      tf.div(
+        tf.sum(tf.mul(tf.abs(tf.sub(fake, real)), pixelWeights)),
+        tf.mul(tf.sum(pixelWeights), fake.shape[3]),
+      ) as tf.Scalar,
+  );
+}
+
 /** The contrastive CLIP term of {@link generatorLosses}. */
 export interface ClipContrastTerm {
   /** `[batch, choices, embedDim]`, see {@link clipContrastLoss}. */
@@ -264,6 +332,26 @@ export interface ClipContrastTerm {
   logitScale: number;
 }
 
+/** The paired reconstruction term of {@link generatorLosses}. */
+export interface ReconstructionTerm {
+  /** The generated images `[batch, height, width, channels]`. */
+  fake: tf.Tensor4D;
+  /** The real images their captions describe, the same shape. */
+  real: tf.Tensor4D;
+  /** `[batch, height, width, 1]`, see {@link foregroundPixelWeights}. */
+  pixelWeights: tf.Tensor4D;
+  /** Its weight in the G loss. */
+  weight: number;
+}
+
+/** The optional terms (not in the paper) of {@link generatorLosses}. */
+export interface GeneratorLossTerms {
+  /** The contrastive CLIP term. Default: none. */
+  contrast?: ClipContrastTerm;
+  /** The paired reconstruction term. Default: none. */
+  reconstruction?: ReconstructionTerm;
+}
+
 /** The generator's losses of one iteration (scalars). */
 export interface GeneratorLosses {
   /** `-mean(C(D(fake), s))`. */
@@ -272,13 +360,18 @@ export interface GeneratorLosses {
   readonly clipSimilarity: tf.Scalar;
   /** {@link clipContrastLoss}, 0 without a contrast term. */
   readonly clipContrast: tf.Scalar;
-  /** `adversarial - clipLossWeight * clipSimilarity + contrast.weight * clipContrast`. */
+  /** {@link reconstructionLoss}, 0 without a reconstruction term. */
+  readonly reconstruction: tf.Scalar;
+  /**
+   * `adversarial - clipLossWeight * clipSimilarity + contrast.weight * clipContrast +
+   * reconstruction.weight * reconstruction`.
+   */
   readonly total: tf.Scalar;
 }
 
 /**
  * The official G loss, `-mean C(D(fake), s) - w * mean cos(fake embedding, s)`, plus the optional
- * contrastive CLIP term.
+ * contrastive CLIP and reconstruction terms.
  * @param fakeFeatures `[batch, taps, grid, grid, width]` of the fakes.
  * @param fakeEmbedding `[batch, embedDim]` of the fakes.
  * @param clipLossWeight w (official 4).
@@ -290,17 +383,23 @@ export function generatorLosses(
   fakeEmbedding: tf.Tensor,
   sentences: tf.Tensor,
   clipLossWeight: number,
-  contrast?: ClipContrastTerm,
+  terms: GeneratorLossTerms = {},
 ): GeneratorLosses {
   return tf.tidy(() => {
     const adversarial = tf.neg(
       tf.mean(netCForward(netC, netDForward(netD, fakeFeatures), sentences)),
     ) as tf.Scalar;
     const clipSimilarity = tf.mean(cosineSimilarity(fakeEmbedding, sentences)) as tf.Scalar;
-    const official = tf.sub(adversarial, tf.mul(clipSimilarity, clipLossWeight)) as tf.Scalar;
-    if (!contrast) return { adversarial, clipSimilarity, clipContrast: tf.scalar(0), total: official };
-    const clipContrast = clipContrastLoss(fakeEmbedding, contrast.choices, contrast.logitScale);
-    const total = tf.add(official, tf.mul(clipContrast, contrast.weight)) as tf.Scalar;
-    return { adversarial, clipSimilarity, clipContrast, total };
+    let total = tf.sub(adversarial, tf.mul(clipSimilarity, clipLossWeight)) as tf.Scalar;
+    const { contrast, reconstruction } = terms;
+    const clipContrast = contrast
+      ? clipContrastLoss(fakeEmbedding, contrast.choices, contrast.logitScale)
+      : tf.scalar(0);
+    if (contrast) total = tf.add(total, tf.mul(clipContrast, contrast.weight));
+    const paired = reconstruction
+      ? reconstructionLoss(reconstruction.fake, reconstruction.real, reconstruction.pixelWeights)
+      : tf.scalar(0);
+    if (reconstruction) total = tf.add(total, tf.mul(paired, reconstruction.weight));
+    return { adversarial, clipSimilarity, clipContrast, reconstruction: paired, total };
   });
 }

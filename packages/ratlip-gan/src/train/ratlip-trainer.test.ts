@@ -219,6 +219,50 @@ describe('RatlipTrainer on ratlip-tiny (wasm)', () => {
     trainer.dispose();
   });
 
+  it('the reconstruction term: reports its loss, adds it to g, pulls fakes towards their reals and frees its tensors', () => {
+    const weight = 2;
+    const official = new RatlipTrainer(model, { seed: 16 });
+    expect(runSteps(official, pool, 1)[0]!.reconstruction).toBe(0);
+    official.dispose();
+    const reconstruction = { weight, foregroundWeight: 5 };
+    const trainer = new RatlipTrainer(model, { seed: 16, reconstruction });
+    const batch = takeBatch(pool, [0, 1]);
+    const before = tf.memory().numTensors;
+    const { losses } = trainer.step(batch);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(losses.reconstruction).toBeGreaterThan(0);
+    expect(losses.g).toBeCloseTo(
+      losses.gAdversarial -
+        config.training.clipLossWeight * losses.clipSimilarity +
+        weight * losses.reconstruction,
+      5,
+    );
+    // Mostly the paired term: the fakes move towards the images their sentences came with.
+    const heavy = new RatlipTrainer(model, { seed: 16, reconstruction: { weight: 1000 } });
+    const distances = Array.from({ length: 4 }, () => heavy.step(batch).losses.reconstruction);
+    expect(distances.at(-1)!).toBeLessThan(distances[0]!);
+    expect(() => new RatlipTrainer(model, { reconstruction: { weight: -1 } })).toThrow(
+      /reconstruction needs weight >= 0, foregroundWeight > 0 and foregroundThreshold >= 0, got -1, 1 and 0\.3/,
+    );
+    tf.dispose([batch.images, batch.sentences]);
+    heavy.dispose();
+    trainer.dispose();
+  });
+
+  it("the reconstruction term needs fakes of the real images' side", () => {
+    const faithful = tinySetup({ clean: false });
+    try {
+      expect(() => new RatlipTrainer(faithful.model, { reconstruction: { weight: 1 } })).toThrow(
+        new RegExp(
+          `generator.outputSize ${faithful.config.generator.outputSize}\\) must equal imageSize \\(${faithful.config.imageSize}\\)`,
+        ),
+      );
+    } finally {
+      faithful.model.dispose();
+      faithful.clip.dispose();
+    }
+  });
+
   it('stops on a non-finite loss, naming the step and the last checkpoint, without updating D', async () => {
     const trainer = new RatlipTrainer(model, { seed: 12 });
     const path = await saveCheckpoint(join(directory, 'before-nan'), model, { trainer });

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { namedTrainableVariables } from '../model/named-tensors';
 import type { RatlipGan } from '../model/ratlip-gan';
 import { AdamOptimizer } from './adam';
-import { discriminatorLosses, generatorLosses } from './losses';
+import { discriminatorLosses, foregroundPixelWeights, generatorLosses } from './losses';
 import { NonFiniteLossError } from './non-finite-loss-error';
 
 /** One training batch. The trainer does not dispose it. */
@@ -42,7 +42,12 @@ export interface TrainStepLosses {
   clipSimilarity: number;
   /** The contrastive CLIP term (`clipContrastLoss`), 0 when it is off. */
   clipContrast: number;
-  /** `gAdversarial - clipLossWeight * clipSimilarity + clipContrast.weight * clipContrast`. */
+  /** The paired reconstruction term (`reconstructionLoss`), 0 when it is off. */
+  reconstruction: number;
+  /**
+   * `gAdversarial - clipLossWeight * clipSimilarity + clipContrast.weight * clipContrast +
+   * reconstruction.weight * reconstruction`.
+   */
   g: number;
 }
 
@@ -104,7 +109,33 @@ export interface RatlipTrainerOptions {
    * rolled and these pairs (see `discriminatorLosses`). Not in the paper. Default false.
    */
   hardMismatch?: boolean;
+  /**
+   * A paired reconstruction term added to the G loss (not in the paper, as pix2pix's L1): the weighted
+   * L1 distance between each fake and the real image of its caption. For data whose captions fix the
+   * layout (the built-in Shapes), where it tells G which object goes where far more directly than D
+   * does. Needs the generator's output side to equal the image side. Default: off (the official loss).
+   */
+  reconstruction?: ReconstructionOptions;
 }
+
+/** {@link RatlipTrainerOptions.reconstruction}. */
+export interface ReconstructionOptions {
+  /** Weight of the term in the G loss (0 turns it off). */
+  weight: number;
+  /**
+   * Weight of the pixels that stand apart from the image's border colour, relative to the others
+   * (see `foregroundPixelWeights`). Default 1: every pixel alike.
+   */
+  foregroundWeight?: number;
+  /**
+   * Largest channel distance from the border colour, in [-1, 1] units, up to which a pixel counts as
+   * background. Default 0.3 (about 38 of 255 levels).
+   */
+  foregroundThreshold?: number;
+}
+
+/** Default {@link ReconstructionOptions.foregroundThreshold}. */
+export const DEFAULT_FOREGROUND_THRESHOLD = 0.3;
 
 /** {@link RatlipTrainerOptions.clipContrast}. */
 export interface ClipContrastOptions {
@@ -115,7 +146,7 @@ export interface ClipContrastOptions {
 }
 
 const D_LOSS_NAMES = ['dReal', 'dFake', 'dMismatch', 'maGp', 'd'] as const;
-const G_LOSS_NAMES = ['gAdversarial', 'clipSimilarity', 'clipContrast', 'g'] as const;
+const G_LOSS_NAMES = ['gAdversarial', 'clipSimilarity', 'clipContrast', 'reconstruction', 'g'] as const;
 
 /** `grads` averaged across replicas: one flat host copy per call, whatever the number of variables. */
 function replicaMeanGradients(grads: tf.NamedTensorMap, replicaMean: ReplicaMean): tf.NamedTensorMap {
@@ -131,6 +162,33 @@ function replicaMeanGradients(grads: tf.NamedTensorMap, replicaMean: ReplicaMean
     );
     return Object.fromEntries(names.map((name, i) => [name, tf.reshape(pieces[i]!, grads[name]!.shape)]));
   });
+}
+
+/** The reconstruction settings with their defaults, or undefined when the term is off; throws on bad values. */
+function checkReconstruction(
+  options: ReconstructionOptions | undefined,
+  model: RatlipGan,
+): Required<ReconstructionOptions> | undefined {
+  if (!options) return undefined;
+  const resolved = {
+    weight: options.weight,
+    foregroundWeight: options.foregroundWeight ?? 1,
+    foregroundThreshold: options.foregroundThreshold ?? DEFAULT_FOREGROUND_THRESHOLD,
+  };
+  const { weight, foregroundWeight, foregroundThreshold } = resolved;
+  if (!(weight >= 0) || !(foregroundWeight > 0) || !(foregroundThreshold >= 0)) {
+    throw new Error(
+      `RatlipTrainer: reconstruction needs weight >= 0, foregroundWeight > 0 and foregroundThreshold >= 0, got ${weight}, ${foregroundWeight} and ${foregroundThreshold}`,
+    );
+  }
+  if (weight === 0) return undefined;
+  const { imageSize, generator } = model.config;
+  if (generator.outputSize !== imageSize) {
+    throw new Error(
+      `RatlipTrainer: reconstruction compares fakes with real images, so the generator's output side (generator.outputSize ${generator.outputSize}) must equal imageSize (${imageSize}); set clean: true`,
+    );
+  }
+  return resolved;
 }
 
 /** `sqrt(sum_i sum(grads_i^2))` as a scalar tensor; one concat keeps it to a few kernels however many variables. */
@@ -168,6 +226,7 @@ export class RatlipTrainer {
   private readonly replicaMean: ReplicaMean | undefined;
   private readonly clipContrast: ClipContrastOptions | undefined;
   private readonly hardMismatch: boolean;
+  private readonly reconstruction: Required<ReconstructionOptions> | undefined;
   private readonly generatorVariables: tf.Variable[];
   private readonly discriminatorVariables: tf.Variable[];
 
@@ -189,6 +248,7 @@ export class RatlipTrainer {
       if (weight > 0) this.clipContrast = options.clipContrast;
     }
     this.hardMismatch = options.hardMismatch ?? false;
+    this.reconstruction = checkReconstruction(options.reconstruction, model);
     const root = new SeededRandom(seed);
     this.noiseRandom = root.fork();
     this.dataRandom = root.fork();
@@ -307,11 +367,30 @@ export class RatlipTrainer {
             fakeFeatures.embedding,
             sentences,
             training.clipLossWeight,
-            this.clipContrast && batch.contrastSentences
-              ? { ...this.clipContrast, choices: batch.contrastSentences }
-              : undefined,
+            {
+              ...(this.clipContrast && batch.contrastSentences
+                ? { contrast: { ...this.clipContrast, choices: batch.contrastSentences } }
+                : {}),
+              ...(this.reconstruction
+                ? {
+                    reconstruction: {
+                      fake,
+                      real: batch.images,
+                      pixelWeights: foregroundPixelWeights(
+                        batch.images,
+                        this.reconstruction.foregroundWeight,
+                        this.reconstruction.foregroundThreshold,
+                      ),
+                      weight: this.reconstruction.weight,
+                    },
+                  }
+                : {}),
+            },
           );
-          read(G_LOSS_NAMES, tf.keep(tf.stack([g.adversarial, g.clipSimilarity, g.clipContrast, g.total])));
+          read(
+            G_LOSS_NAMES,
+            tf.keep(tf.stack([g.adversarial, g.clipSimilarity, g.clipContrast, g.reconstruction, g.total])),
+          );
           return g.total;
         }, this.generatorVariables);
         norms.push(this.update(generatorStep, this.optimizerG));

@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ClipContrastOptions, RatlipGan, ReplicaMean, ResolvedRatlipConfig } from '@ratlip/ratlip-gan';
+import type {
+  ClipContrastOptions,
+  RatlipGan,
+  ReconstructionOptions,
+  ReplicaMean,
+  ResolvedRatlipConfig,
+} from '@ratlip/ratlip-gan';
 import type { SeededRandomState } from '@ratlip/runtime';
 import { CliFailure } from '../../cli-errors';
 import type { FromReplicaMessage, ReplicaWorkerData, ToReplicaMessage } from './replica-protocol';
@@ -57,6 +63,8 @@ export interface ReplicaPoolOptions {
   clipContrast?: ClipContrastOptions;
   /** The run's D also sees hard mismatched pairs. */
   hardMismatch?: boolean;
+  /** The paired reconstruction term of the run, if on. */
+  reconstruction?: ReconstructionOptions;
 }
 
 interface ReplicaThread {
@@ -178,6 +186,7 @@ export class ReplicaPool {
           ...(noiseState ? { noiseState } : {}),
           ...(options.clipContrast ? { clipContrast: options.clipContrast } : {}),
           ...(options.hardMismatch ? { hardMismatch: true } : {}),
+          ...(options.reconstruction ? { reconstruction: options.reconstruction } : {}),
         }),
       );
     }

@@ -1,4 +1,4 @@
-import type { ClipContrastOptions, ResolvedRatlipConfig } from '@ratlip/ratlip-gan';
+import type { ClipContrastOptions, ReconstructionOptions, ResolvedRatlipConfig } from '@ratlip/ratlip-gan';
 import type { SeededRandomState } from '@ratlip/runtime';
 
 /** What a replica thread starts from (its `workerData`). */
@@ -25,6 +25,8 @@ export interface ReplicaWorkerData {
   clipContrast?: ClipContrastOptions;
   /** The run's D also sees hard mismatched pairs (`RatlipTrainerOptions.hardMismatch`). */
   hardMismatch?: boolean;
+  /** The paired reconstruction term of the run, if on (`RatlipTrainerOptions.reconstruction`). */
+  reconstruction?: ReconstructionOptions;
 }
 
 /** One step's shard of the batch for a replica. */

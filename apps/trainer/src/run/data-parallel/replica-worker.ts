@@ -23,6 +23,7 @@ async function runReplica(data: ReplicaWorkerData, port: NonNullable<typeof pare
     const lossOptions = {
       ...(data.clipContrast ? { clipContrast: data.clipContrast } : {}),
       ...(data.hardMismatch ? { hardMismatch: true } : {}),
+      ...(data.reconstruction ? { reconstruction: data.reconstruction } : {}),
     };
     let model: RatlipGan;
     let trainer: RatlipTrainer;
