@@ -147,6 +147,14 @@ export {
   SHUFFLE_ATTENTION_GROUPS,
   shuffleAttentionForward,
 } from './blocks/shuffle-attention';
+export type { WordAttentionConfig, WordAttentionParams, WordFeatures } from './blocks/word-attention';
+export {
+  exportWordAttentionToStateDict,
+  initWordAttention,
+  loadWordAttentionFromStateDict,
+  wordAttentionConfig,
+  wordAttentionForward,
+} from './blocks/word-attention';
 export type { BatchNormConfig, BatchNormForwardOptions, BatchNormParams } from './core/batch-norm';
 export {
   batchNormForward,
