@@ -43,6 +43,7 @@ export {
   ratlipConfigSchema,
   ratSchema,
   trainingSchema,
+  wordAttentionSchema,
 } from './config/config-schema';
 export { generatorBlockChannels, generatorBlockSizes, netCKernelSizes } from './config/generator-layout';
 export type { RatlipPreset, RatlipPresetName } from './config/presets';
@@ -72,6 +73,7 @@ export {
   NET_G_RAT_PREFIX,
   netGForward,
   netGForwardWithIntermediates,
+  netGWordAttentionPrefix,
 } from './model/net-g';
 export type { NetGConfig } from './model/net-g-config';
 export { netGConfigFrom } from './model/net-g-config';
@@ -82,7 +84,7 @@ export type {
   RatlipStateDicts,
 } from './model/ratlip-gan';
 export { RatlipGan } from './model/ratlip-gan';
-export type { SentenceEncoder } from './model/sentence-encoder';
+export type { EncodedCaptions, SentenceEncoder } from './model/sentence-encoder';
 export { clipSentenceEncoder } from './model/sentence-encoder';
 export type { AdamOptions } from './train/adam';
 export { AdamOptimizer } from './train/adam';

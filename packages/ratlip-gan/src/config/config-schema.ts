@@ -85,6 +85,21 @@ export const ratSchema = z
   })
   .strict();
 
+/** Word attention after G-blocks (not in RATLIP; see `@ratlip/rat-blocks` `wordAttentionForward`). */
+export const wordAttentionSchema = z
+  .object({
+    blocks: blockList()
+      .default([])
+      .describe(
+        "G-blocks (0-based) whose output attends over the caption's word features (CLIP text tokens after ln_final). " +
+          'Default []: none, the official generator.',
+      ),
+    keyDim: positiveInt()
+      .default(32)
+      .describe('Width of the attention queries and keys in values. Default 32.'),
+  })
+  .strict();
+
 /** The generator (official NetG). */
 export const generatorSchema = z
   .object({
@@ -110,6 +125,7 @@ export const generatorSchema = z
       .default(0.1)
       .describe('Weight of the mapper output M in conv(F + scale M). Default 0.1.'),
     rat: ratSchema.prefault({}),
+    wordAttention: wordAttentionSchema.prefault({}),
     blockChannels: z
       .array(z.tuple([positiveInt(), positiveInt()]))
       .nullable()

@@ -73,6 +73,14 @@ describe('config and presets', () => {
       /'clip\.tapBlocks' lists block 12/,
     );
     expect(() => resolveConfig('ratlip-tiny', { generator: { ngf: 8 } })).toThrow(/multiple of 16/);
+    const gBlocks = resolveConfig('ratlip-tiny').generator.blockChannels.length;
+    expect(() =>
+      resolveConfig('ratlip-tiny', { generator: { wordAttention: { blocks: [gBlocks] } } }),
+    ).toThrow(
+      new RegExp(
+        `'generator\\.wordAttention\\.blocks' lists block ${gBlocks}, but the generator has ${gBlocks} blocks`,
+      ),
+    );
     expect(() => resolveConfig('ratlip-tiny', { unknownField: 1 } as never)).toThrow(/Unrecognized key/);
     expect(() => resolveConfig(undefined, {})).toThrow(/'clip'/);
   });

@@ -44,11 +44,16 @@ function parse(input: unknown, source: string): RatlipConfig {
   return result.data;
 }
 
-function checkBlocks(source: string, field: string, blocks: readonly number[], layers: number): void {
+function checkBlocks(
+  source: string,
+  field: string,
+  blocks: readonly number[],
+  layers: number,
+  owner = 'the CLIP image tower',
+): void {
   const seen = new Set<number>();
   for (const block of blocks) {
-    if (block >= layers)
-      fail(source, field, `lists block ${block}, but the CLIP image tower has ${layers} blocks`);
+    if (block >= layers) fail(source, field, `lists block ${block}, but ${owner} has ${layers} blocks`);
     if (seen.has(block)) fail(source, field, `lists block ${block} twice`);
     seen.add(block);
   }
@@ -103,6 +108,13 @@ function derive(config: RatlipConfig, source: string): ResolvedRatlipConfig {
   if (blockSizes[blockSizes.length - 1] !== outputSize) {
     fail(source, 'generator.blockSizes', `must end with generator.outputSize (${outputSize})`);
   }
+  checkBlocks(
+    source,
+    'generator.wordAttention.blocks',
+    generator.wordAttention.blocks,
+    blockChannels.length,
+    'the generator',
+  );
   if (config.architecture === 'ratlip') {
     const attended = [generator.codeChannels, ...blockChannels.map(([, out]) => out)];
     for (const channels of attended) {

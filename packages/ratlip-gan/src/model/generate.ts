@@ -1,3 +1,4 @@
+import type { WordFeatures } from '@ratlip/rat-blocks';
 import { SeededRandom } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import type { RatlipGan } from './ratlip-gan';
@@ -8,6 +9,11 @@ export interface GenerateOptions {
   texts?: readonly string[];
   /** Sentence embeddings `[n, sentenceDim]` (n = 1 is repeated for every image). Not disposed. */
   sentenceEmbeddings?: tf.Tensor2D;
+  /**
+   * The word features of the same n captions, with `sentenceEmbeddings`, for a generator with word
+   * attention (`RatlipGan.readsWords`); see `SentenceEncoder.encodeWithWords`. Not disposed.
+   */
+  words?: WordFeatures;
   /** Seed of the noise (one N(0, 1) row of `noiseDim` per image, in order). Default 0. */
   seed?: number;
   /** Noise `[count, noiseDim]`, instead of `seed`. Not disposed. */
@@ -25,7 +31,11 @@ export interface GenerateOptions {
   useEma?: boolean;
 }
 
-function sentencesFor(model: RatlipGan, options: GenerateOptions): tf.Tensor2D {
+/** The captions of `options` as the model reads them (owned by the caller). */
+function captionsFor(
+  model: RatlipGan,
+  options: GenerateOptions,
+): { sentences: tf.Tensor2D; words?: WordFeatures } {
   if (options.sentenceEmbeddings && options.texts) {
     throw new Error('generate: give texts or sentenceEmbeddings, not both');
   }
@@ -35,16 +45,23 @@ function sentencesFor(model: RatlipGan, options: GenerateOptions): tf.Tensor2D {
     if (s.rank !== 2 || s.shape[1] !== dim) {
       throw new Error(`generate: sentenceEmbeddings must be [n, ${dim}], got [${s.shape.join(', ')}]`);
     }
-    return s.clone();
-  }
-  if (options.texts) {
-    if (!model.sentenceEncoder) {
+    if (!model.readsWords) return { sentences: s.clone() };
+    const words = options.words;
+    if (!words) {
       throw new Error(
-        'generate: texts need a sentenceEncoder (RatlipGanOptions.sentenceEncoder); or pass sentenceEmbeddings',
+        'generate: this generator has word attention, so sentenceEmbeddings need their words (SentenceEncoder.encodeWithWords); or pass texts',
       );
     }
+    if (words.features.shape[0] !== s.shape[0] || words.mask.shape[0] !== s.shape[0]) {
+      throw new Error(
+        `generate: words must have a row per sentence embedding (${s.shape[0]}), got features [${words.features.shape.join(', ')}] and mask [${words.mask.shape.join(', ')}]`,
+      );
+    }
+    return { sentences: s.clone(), words: { features: words.features.clone(), mask: words.mask.clone() } };
+  }
+  if (options.texts) {
     if (options.texts.length === 0) throw new Error('generate: texts is empty');
-    return model.sentenceEncoder.encode(options.texts);
+    return model.encodeCaptions(options.texts);
   }
   throw new Error('generate: give texts or sentenceEmbeddings');
 }
@@ -79,7 +96,7 @@ export function toUint8Range(images: tf.Tensor): tf.Tensor4D {
 
 /** `RatlipGan.generate`: sentences and noise in, images out, in batches. */
 export function generateImages(model: RatlipGan, options: GenerateOptions): tf.Tensor4D {
-  const sentences = sentencesFor(model, options);
+  const { sentences, words } = captionsFor(model, options);
   try {
     const count = options.count ?? options.noise?.shape[0] ?? sentences.shape[0];
     if (!Number.isInteger(count) || count <= 0)
@@ -94,7 +111,12 @@ export function generateImages(model: RatlipGan, options: GenerateOptions): tf.T
     const noise = noiseFor(model, options, count);
     try {
       return tf.tidy(() => {
-        const all = sentences.shape[0] === 1 ? tf.tile(sentences, [count, 1]) : sentences;
+        const repeat = sentences.shape[0] === 1 ? count : 1;
+        const all = tf.tile(sentences, [repeat, 1]);
+        const allWords = words && {
+          features: tf.tile(words.features, [repeat, 1, 1]),
+          mask: tf.tile(words.mask, [repeat, 1]),
+        };
         const parts: tf.Tensor4D[] = [];
         for (let start = 0; start < count; start += batchSize) {
           const size = Math.min(batchSize, count - start);
@@ -103,6 +125,14 @@ export function generateImages(model: RatlipGan, options: GenerateOptions): tf.T
             all.slice([start, 0], [size, -1]),
             {
               useEma: options.useEma ?? true,
+              ...(allWords
+                ? {
+                    words: {
+                      features: allWords.features.slice([start, 0, 0], [size, -1, -1]),
+                      mask: allWords.mask.slice([start, 0], [size, -1]),
+                    },
+                  }
+                : {}),
             },
           );
           parts.push(toImageRange(raw));
@@ -114,6 +144,6 @@ export function generateImages(model: RatlipGan, options: GenerateOptions): tf.T
       noise.dispose();
     }
   } finally {
-    sentences.dispose();
+    tf.dispose([sentences, ...(words ? [words.features, words.mask] : [])]);
   }
 }

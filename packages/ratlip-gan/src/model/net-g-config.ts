@@ -21,6 +21,10 @@ export interface NetGConfig {
   readonly ratMode: 'paper' | 'legacy';
   /** Nearest-upsample side of each G-block. */
   readonly blockSizes: readonly number[];
+  /** G-blocks whose output attends over the caption's word features (none: the official generator). */
+  readonly wordAttentionBlocks: readonly number[];
+  /** Width of the word features (CLIP's text width). */
+  readonly wordWidth: number;
 }
 
 /** The generator slice of a resolved config. */
@@ -37,6 +41,8 @@ export function netGConfigFrom(config: ResolvedRatlipConfig): NetGConfig {
     mapperScale: g.mapperScale,
     ratMode: g.rat.mode,
     blockSizes: [...g.blockSizes],
+    wordAttentionBlocks: [...g.wordAttention.blocks],
+    wordWidth: config.clip.text.width,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   exportLinearToStateDict,
   exportMBlockToStateDict,
   exportRecurrentAffineChainToStateDict,
+  exportWordAttentionToStateDict,
   type GBlockParams,
   gBlockForward,
   initConv2d,
@@ -14,6 +15,7 @@ import {
   initLinear,
   initMBlock,
   initRecurrentAffineChain,
+  initWordAttention,
   type LinearParams,
   linearForward,
   loadConv2dFromStateDict,
@@ -21,6 +23,7 @@ import {
   loadLinearFromStateDict,
   loadMBlockFromStateDict,
   loadRecurrentAffineChainFromStateDict,
+  loadWordAttentionFromStateDict,
   type MBlockParams,
   type MutableStateDict,
   mBlockForward,
@@ -28,6 +31,9 @@ import {
   RecurrentAffineChain,
   type RecurrentAffineChainParams,
   type StateDict,
+  type WordAttentionParams,
+  type WordFeatures,
+  wordAttentionForward,
 } from '@ratlip/rat-blocks';
 import { leakyRelu, type SeededRandom } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
@@ -66,6 +72,11 @@ export interface NetGParams {
   readonly blocks: readonly GBlockParams[];
   /** `to_rgb.1.`: 3 x 3 conv to image channels. */
   readonly toRgb: Conv2dParams;
+  /**
+   * `word_attention.<i>.` (not in official checkpoints): the word attention after G-block i, one per
+   * entry of `config.wordAttentionBlocks`, in that order.
+   */
+  readonly wordAttention: readonly WordAttentionParams[];
 }
 
 /** Prefix of the official generator's embedded CLIP tower in its state dict. */
@@ -73,6 +84,11 @@ export const NET_G_CLIP_PREFIX = 'mapping.CLIP_ViT.';
 
 /** Prefix of the paper-mode RAT cell in the generator's state dict (not in official checkpoints). */
 export const NET_G_RAT_PREFIX = 'mapping.rat.';
+
+/** State-dict prefix of the word attention after G-block `block` (not in official checkpoints). */
+export function netGWordAttentionPrefix(block: number): string {
+  return `word_attention.${block}.`;
+}
 
 /** PyTorch-default initialisation of a generator for `config` (identity affine heads, as the reference). */
 export function initNetG(config: ResolvedRatlipConfig, rng: SeededRandom): NetGParams {
@@ -117,19 +133,31 @@ export function initNetG(config: ResolvedRatlipConfig, rng: SeededRandom): NetGP
     initGBlock({ inChannels, outChannels, condDim, size: g.blockSizes[i]!, convKind }, rng),
   );
   const lastChannels = g.blockChannels[g.blockChannels.length - 1]![1];
-  return {
-    config: netConfig,
-    fcCode,
-    adapter,
-    blocks: gBlocks,
-    toRgb: initConv2d(lastChannels, config.imageChannels, rng, { kernelSize: 3 }),
-  };
+  const toRgb = initConv2d(lastChannels, config.imageChannels, rng, { kernelSize: 3 });
+  // Drawn last, so a generator with word attention starts with the same other weights as one without.
+  const wordAttention = g.wordAttention.blocks.map((block) =>
+    initWordAttention(
+      {
+        channels: g.blockChannels[block]![1],
+        wordWidth: netConfig.wordWidth,
+        keyDim: g.wordAttention.keyDim,
+      },
+      rng,
+    ),
+  );
+  return { config: netConfig, fcCode, adapter, blocks: gBlocks, toRgb, wordAttention };
 }
 
 /** Options of the generator forward. */
 export interface NetGForwardOptions {
   /** BatchNorm uses batch statistics and updates its running statistics (training). Default false. */
   training?: boolean;
+  /**
+   * The captions' word features (CLIP text tokens after `ln_final`, `[batch, words, text width]`) and
+   * mask, for a generator with word attention (`generator.wordAttention.blocks`); required there,
+   * ignored otherwise.
+   */
+  words?: WordFeatures;
 }
 
 /** Intermediates of {@link netGForwardWithIntermediates}, named as the fixtures' `io.*` tensors. */
@@ -148,14 +176,28 @@ function checkInputs(
   vision: ClipVisionTransformer,
   noise: tf.Tensor,
   sentence: tf.Tensor,
+  options: NetGForwardOptions,
 ) {
-  const { noiseDim, sentenceDim, clipWidth, codeSize } = params.config;
+  const { noiseDim, sentenceDim, clipWidth, codeSize, wordAttentionBlocks, wordWidth } = params.config;
   const batch = noise.shape[0];
   if (noise.rank !== 2 || noise.shape[1] !== noiseDim) {
     throw new Error(`NetG: noise must be [batch, ${noiseDim}], got [${noise.shape.join(', ')}]`);
   }
   if (sentence.rank !== 2 || sentence.shape[0] !== batch || sentence.shape[1] !== sentenceDim) {
     throw new Error(`NetG: sentence must be [${batch}, ${sentenceDim}], got [${sentence.shape.join(', ')}]`);
+  }
+  if (wordAttentionBlocks.length > 0) {
+    const features = options.words?.features;
+    if (!features) {
+      throw new Error(
+        `NetG: this generator attends over word features after G-blocks ${wordAttentionBlocks.join(', ')}; pass options.words`,
+      );
+    }
+    if (features.rank !== 3 || features.shape[0] !== batch || features.shape[2] !== wordWidth) {
+      throw new Error(
+        `NetG: word features must be [${batch}, words, ${wordWidth}], got [${features.shape.join(', ')}]`,
+      );
+    }
   }
   if (vision.config.width !== clipWidth || vision.gridSize !== codeSize) {
     throw new Error(
@@ -204,6 +246,8 @@ function run(
   record?.('mapping_out', h);
   params.blocks.forEach((block, i) => {
     h = gBlockForward(block, h, cond, { training });
+    const attention = config.wordAttentionBlocks.indexOf(i);
+    if (attention >= 0) h = wordAttentionForward(params.wordAttention[attention]!, h, options.words!);
     record?.(`g_block${i}_out`, h);
   });
   return conv2dForward(params.toRgb, leakyRelu(h, TO_RGB_SLOPE));
@@ -223,7 +267,7 @@ export function netGForward(
   sentence: tf.Tensor,
   options: NetGForwardOptions = {},
 ): tf.Tensor4D {
-  checkInputs(params, vision, noise, sentence);
+  checkInputs(params, vision, noise, sentence, options);
   return tf.tidy(() => run(params, vision, noise, sentence, options, undefined));
 }
 
@@ -235,7 +279,7 @@ export function netGForwardWithIntermediates(
   sentence: tf.Tensor,
   options: NetGForwardOptions = {},
 ): NetGOutputs {
-  checkInputs(params, vision, noise, sentence);
+  checkInputs(params, vision, noise, sentence, options);
   return tf.tidy(() => {
     const intermediates: Record<string, tf.Tensor> = {};
     const image = run(params, vision, noise, sentence, options, (name, tensor) => {
@@ -271,12 +315,16 @@ export function loadNetGFromStateDict(dict: StateDict, config: ResolvedRatlipCon
     adapter,
     blocks: g.blockSizes.map((size, i) => loadGBlockFromStateDict(dict, `GBlocks.${i}.`, { size })),
     toRgb: loadConv2dFromStateDict(dict, 'to_rgb.1.'),
+    wordAttention: g.wordAttention.blocks.map((block) =>
+      loadWordAttentionFromStateDict(dict, netGWordAttentionPrefix(block)),
+    ),
   };
 }
 
 /**
  * Writes the official `NetG` keys (PyTorch layouts; new tensors the caller disposes), without the
- * embedded CLIP tower (`mapping.CLIP_ViT.*`); paper-mode RAT adds `mapping.rat.*`.
+ * embedded CLIP tower (`mapping.CLIP_ViT.*`); paper-mode RAT adds `mapping.rat.*`, word attention
+ * `word_attention.<block>.*`.
  */
 export function exportNetGToStateDict(params: NetGParams): MutableStateDict {
   const { adapter } = params;
@@ -289,5 +337,11 @@ export function exportNetGToStateDict(params: NetGParams): MutableStateDict {
     ...(adapter.rat ? [exportRecurrentAffineChainToStateDict(adapter.rat, NET_G_RAT_PREFIX)] : []),
     ...params.blocks.map((block, i) => exportGBlockToStateDict(block, `GBlocks.${i}.`)),
     exportConv2dToStateDict(params.toRgb, 'to_rgb.1.'),
+    ...params.wordAttention.map((attention, k) =>
+      exportWordAttentionToStateDict(
+        attention,
+        netGWordAttentionPrefix(params.config.wordAttentionBlocks[k]!),
+      ),
+    ),
   );
 }

@@ -4,6 +4,7 @@ import {
   disposeParams,
   type MutableStateDict,
   type StateDict,
+  type WordFeatures,
 } from '@ratlip/rat-blocks';
 import { SeededRandom } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
@@ -151,6 +152,31 @@ export class RatlipGan {
     }
   }
 
+  /** The generator attends over the captions' word features (`generator.wordAttention`), so every call needs them. */
+  get readsWords(): boolean {
+    return this.config.generator.wordAttention.blocks.length > 0;
+  }
+
+  /**
+   * Captions encoded with the model's `sentenceEncoder` as its generator reads them: the sentence
+   * embeddings `[count, sentenceDim]`, and the word features when {@link readsWords}. Owned by the caller.
+   */
+  encodeCaptions(texts: readonly string[]): { sentences: tf.Tensor2D; words?: WordFeatures } {
+    const encoder = this.sentenceEncoder;
+    if (!encoder) {
+      throw new Error(
+        'RatlipGan: captions need a sentenceEncoder (RatlipGanOptions.sentenceEncoder); or pass sentence embeddings',
+      );
+    }
+    if (!this.readsWords) return { sentences: encoder.encode(texts) };
+    if (!encoder.encodeWithWords) {
+      throw new Error(
+        'RatlipGan: this generator has word attention, but its sentenceEncoder has no encodeWithWords (clipSentenceEncoder has)',
+      );
+    }
+    return encoder.encodeWithWords(texts);
+  }
+
   /**
    * The generator `G(z, s)` (training weights, or the EMA copy with `useEma`).
    * @param noise `[batch, noiseDim]`.
@@ -163,7 +189,10 @@ export class RatlipGan {
     options: NetGForwardOptions & { useEma?: boolean } = {},
   ): tf.Tensor4D {
     const params = options.useEma && this.ema ? this.ema.params : this.netG;
-    return netGForward(params, this.vision, noise, sentence, { training: options.training ?? false });
+    return netGForward(params, this.vision, noise, sentence, {
+      training: options.training ?? false,
+      ...(options.words ? { words: options.words } : {}),
+    });
   }
 
   /**

@@ -36,4 +36,39 @@ describe.each(['cpu', 'wasm'] as BackendName[])('clipSentenceEncoder (%s)', (bac
     expect(Math.max(...eotIndices) + 1).toBeLessThan(contextLength);
     clip.dispose();
   });
+
+  it("encodeWithWords: the same sentences, and each caption's tokens up to its end-of-text token", async () => {
+    await useBackend(backend);
+    const { clip } = tinySetup({}, 3);
+    const tokenizer = await ClipTokenizer.load();
+    const encoder = clipSentenceEncoder(clip.text, tokenizer);
+    const eotIndices = Array.from(
+      tokenizer.tokenize(CAPTIONS, { contextLength: clip.text.config.contextLength, truncate: true })
+        .eotIndices,
+    );
+    const before = tf.memory().numTensors;
+    const encoded = encoder.encodeWithWords!(CAPTIONS);
+    const length = Math.max(...eotIndices) + 1;
+    expect(encoded.words.features.shape).toEqual([CAPTIONS.length, length, clip.text.config.width]);
+    expect(encoded.words.mask.arraySync()).toEqual(
+      eotIndices.map((end) => Array.from({ length }, (_, j) => (j <= end ? 1 : 0))),
+    );
+    const sentences = encoder.encode(CAPTIONS);
+    expect(Array.from(encoded.sentences.dataSync())).toEqual(Array.from(sentences.dataSync()));
+    // The features are the tokens after ln_final: the end-of-text row, projected, is the sentence.
+    const pooled = tf.tidy(() => {
+      const rows = eotIndices.map((end, i) => tf.slice(encoded.words.features, [i, end, 0], [1, 1, -1]));
+      return tf.matMul(
+        tf.reshape(tf.concat(rows, 0), [CAPTIONS.length, -1]),
+        clip.text.parameters.projection,
+      );
+    });
+    const worst = Math.max(
+      ...Array.from(pooled.dataSync()).map((value, i) => Math.abs(value - sentences.dataSync()[i]!)),
+    );
+    expect(worst).toBeLessThan(1e-5);
+    tf.dispose([encoded.sentences, encoded.words.features, encoded.words.mask, sentences, pooled]);
+    expect(tf.memory().numTensors).toBe(before);
+    clip.dispose();
+  });
 });

@@ -1,3 +1,4 @@
+import type { WordFeatures } from '@ratlip/rat-blocks';
 import { randomNormalTensor, SeededRandom, type SeededRandomState } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { namedTrainableVariables } from '../model/named-tensors';
@@ -12,6 +13,12 @@ export interface TrainBatch {
   images: tf.Tensor4D;
   /** Their sentence embeddings `[batch, sentenceDim]` (one caption per image). */
   sentences: tf.Tensor2D;
+  /**
+   * The same captions' word features `[batch, words, text width]` and mask `[batch, words]`
+   * (`SentenceEncoder.encodeWithWords`). Required when the generator has word attention
+   * (`RatlipGan.readsWords`), ignored otherwise.
+   */
+  words?: WordFeatures;
   /**
    * Sentence embeddings `[batch, choices, sentenceDim]` of the contrastive CLIP term
    * ({@link RatlipTrainerOptions.clipContrast}): per image, choice 0 describes it (its caption or a
@@ -288,6 +295,27 @@ export class RatlipTrainer {
         `RatlipTrainer.step: sentences must be [${size}, ${clip.text.embedDim}], got [${sentences.shape.join(', ')}]`,
       );
     }
+    if (this.model.readsWords) {
+      const words = batch.words;
+      if (!words) {
+        throw new Error(
+          'RatlipTrainer.step: the generator has word attention, so the batch needs words (SentenceEncoder.encodeWithWords)',
+        );
+      }
+      const { features, mask } = words;
+      if (
+        features.rank !== 3 ||
+        features.shape[0] !== size ||
+        features.shape[2] !== clip.text.width ||
+        mask.rank !== 2 ||
+        mask.shape[0] !== size ||
+        mask.shape[1] !== features.shape[1]
+      ) {
+        throw new Error(
+          `RatlipTrainer.step: words must be features [${size}, words, ${clip.text.width}] and mask [${size}, words], got [${features.shape.join(', ')}] and [${mask.shape.join(', ')}]`,
+        );
+      }
+    }
     const choices = batch.contrastSentences;
     if (!this.clipContrast && !this.hardMismatch) return size;
     if (!choices) {
@@ -341,7 +369,10 @@ export class RatlipTrainer {
             : undefined;
         const real = model.encodeImages(batch.images);
         const generatorStep = tf.variableGrads(() => {
-          const fake = model.generator(noise, sentences, { training: true });
+          const fake = model.generator(noise, sentences, {
+            training: true,
+            ...(batch.words ? { words: batch.words } : {}),
+          });
           const fakeFeatures = model.encodeImages(fake);
           const discriminatorStep = tf.variableGrads(() => {
             const d = discriminatorLosses(

@@ -1,0 +1,138 @@
+import { ClipTokenizer } from '@ratlip/clip';
+import { disposeParams } from '@ratlip/rat-blocks';
+import { SeededRandom, useBackend } from '@ratlip/runtime';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomPool, takeBatch, tinySetup } from '../testing/tiny-model.test-support';
+import { RatlipTrainer } from '../train/ratlip-trainer';
+import {
+  exportNetGToStateDict,
+  initNetG,
+  loadNetGFromStateDict,
+  netGForward,
+  netGWordAttentionPrefix,
+} from './net-g';
+import { RatlipGan } from './ratlip-gan';
+import { clipSentenceEncoder } from './sentence-encoder';
+
+const CAPTIONS = ['a red circle at the top left and a blue square at the bottom right', 'a green star'];
+const WORD_ATTENTION = { generator: { wordAttention: { blocks: [0, 1] } } };
+
+describe('a generator with word attention (ratlip-tiny, wasm)', () => {
+  let setup: ReturnType<typeof tinySetup>;
+  let tokenizer: ClipTokenizer;
+
+  beforeAll(async () => {
+    await useBackend('wasm');
+    setup = tinySetup(WORD_ATTENTION);
+    tokenizer = await ClipTokenizer.load();
+  });
+
+  afterAll(() => {
+    setup?.model.dispose();
+    setup?.clip.dispose();
+  });
+
+  it('starts as the same generator without it, and needs the words', () => {
+    const { config, clip } = setup;
+    const plainConfig = {
+      ...config,
+      generator: { ...config.generator, wordAttention: { blocks: [], keyDim: 32 } },
+    };
+    const withWords = initNetG(config, new SeededRandom(4));
+    const plain = initNetG(plainConfig, new SeededRandom(4));
+    expect(withWords.wordAttention.map((attention) => attention.gate.shape[0])).toEqual(
+      config.generator.wordAttention.blocks.map((block) => config.generator.blockChannels[block]![1]),
+    );
+    const encoder = clipSentenceEncoder(clip.text, tokenizer);
+    const { sentences, words } = encoder.encodeWithWords!(CAPTIONS);
+    const noise = tf.randomNormal([CAPTIONS.length, config.generator.noiseDim], 0, 1, 'float32', 5);
+    const a = netGForward(withWords, clip.vision, noise, sentences, { words });
+    const b = netGForward(plain, clip.vision, noise, sentences);
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    expect(() => netGForward(withWords, clip.vision, noise, sentences)).toThrow(
+      'NetG: this generator attends over word features after G-blocks 0, 1; pass options.words',
+    );
+    const wrong = tf.zeros([CAPTIONS.length, 3, config.clip.text.width + 1]) as tf.Tensor3D;
+    expect(() =>
+      netGForward(withWords, clip.vision, noise, sentences, { words: { features: wrong, mask: words.mask } }),
+    ).toThrow(
+      `NetG: word features must be [2, words, ${config.clip.text.width}], got [2, 3, ${config.clip.text.width + 1}]`,
+    );
+    tf.dispose([sentences, words.features, words.mask, noise, a, b, wrong]);
+    disposeParams(withWords);
+    disposeParams(plain);
+  });
+
+  it('saves its attention under word_attention.<block>. and loads it back', () => {
+    const { config, clip, model } = setup;
+    for (const attention of model.netG.wordAttention)
+      (attention.gate as tf.Variable).assign(tf.onesLike(attention.gate));
+    const dict = exportNetGToStateDict(model.netG);
+    for (const block of config.generator.wordAttention.blocks) {
+      expect(
+        Object.keys(dict)
+          .filter((key) => key.startsWith(netGWordAttentionPrefix(block)))
+          .sort(),
+      ).toEqual(
+        ['gate', 'key.weight', 'query.weight', 'value.bias', 'value.weight'].map(
+          (name) => `${netGWordAttentionPrefix(block)}${name}`,
+        ),
+      );
+    }
+    const loaded = loadNetGFromStateDict(dict, config);
+    const encoder = clipSentenceEncoder(clip.text, tokenizer);
+    const { sentences, words } = encoder.encodeWithWords!(CAPTIONS);
+    const noise = tf.randomNormal([CAPTIONS.length, config.generator.noiseDim], 0, 1, 'float32', 6);
+    const a = netGForward(model.netG, clip.vision, noise, sentences, { words });
+    const b = netGForward(loaded, clip.vision, noise, sentences, { words });
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    // With open gates the words change the image.
+    const other = encoder.encodeWithWords!(['a white cross', 'a black hexagon at the centre']);
+    const c = netGForward(model.netG, clip.vision, noise, sentences, { words: other.words });
+    expect(Array.from(c.dataSync())).not.toEqual(Array.from(a.dataSync()));
+    tf.dispose([...Object.values(dict), sentences, words.features, words.mask, noise, a, b, c]);
+    tf.dispose([other.sentences, other.words.features, other.words.mask]);
+    disposeParams(loaded);
+  });
+
+  it('generates from texts through encodeWithWords, and refuses sentence embeddings without words', () => {
+    const { config, clip } = setup;
+    const model = RatlipGan.create(config, {
+      vision: clip.vision,
+      sentenceEncoder: clipSentenceEncoder(clip.text, tokenizer),
+      seed: 2,
+    });
+    expect(model.readsWords).toBe(true);
+    const before = tf.memory().numTensors;
+    const images = model.generate({ texts: CAPTIONS, seed: 1 });
+    expect(images.shape).toEqual([CAPTIONS.length, config.imageSize, config.imageSize, 3]);
+    const { sentences, words } = model.encodeCaptions(CAPTIONS);
+    const again = model.generate({ sentenceEmbeddings: sentences, words: words!, seed: 1 });
+    expect(Array.from(again.dataSync())).toEqual(Array.from(images.dataSync()));
+    expect(() => model.generate({ sentenceEmbeddings: sentences, seed: 1 })).toThrow(
+      /word attention, so sentenceEmbeddings need their words/,
+    );
+    tf.dispose([images, again, sentences, words!.features, words!.mask]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('trains with the batch words and refuses a batch without them', () => {
+    const { config, model, clip } = setup;
+    const trainer = new RatlipTrainer(model, { seed: 3 });
+    const pool = randomPool(config, new SeededRandom(8), 2);
+    const batch = takeBatch(pool, [0, 1]);
+    expect(() => trainer.step(batch)).toThrow(/the batch needs words/);
+    const { words } = clipSentenceEncoder(clip.text, tokenizer).encodeWithWords!(CAPTIONS);
+    const gates = () => model.netG.wordAttention.map((attention) => Array.from(attention.gate.dataSync()));
+    const gatesBefore = gates();
+    const before = tf.memory().numTensors;
+    const { losses } = trainer.step({ ...batch, words });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Number.isFinite(losses.g)).toBe(true);
+    expect(gates()).not.toEqual(gatesBefore);
+    tf.dispose([pool.images, pool.sentences, batch.images, batch.sentences, words.features, words.mask]);
+    trainer.dispose();
+  });
+});
