@@ -78,6 +78,7 @@ describe('ratlip train option resolution', () => {
       hardMismatch: hardMismatch ?? false,
       reconstructionWeight: reconstructionWeight ?? 0,
       reconstructionForeground: reconstructionForeground ?? 1,
+      initFrom: null,
       resume: null,
     });
   });
@@ -178,6 +179,7 @@ describe('ratlip train option resolution', () => {
       hardMismatch: false,
       reconstructionWeight: 3,
       reconstructionForeground: 1,
+      initFrom: null,
       resume: run,
     });
   });
@@ -200,7 +202,11 @@ describe('ratlip train errors', () => {
       ['--backend', 'webgpu'],
       "--backend: expected one of auto, tensorflow, tensorflow-gpu, wasm, cpu, got 'webgpu'",
     ],
-    [['--preset', 'huge'], "--preset: expected one of shapes, shapes-long, got 'huge'"],
+    [['--preset', 'huge'], "--preset: expected one of shapes, shapes-long, shapes-words, got 'huge'"],
+    [
+      ['--resume', 'runs/x', '--init-from', 'runs/y'],
+      "--resume continues with the run's own config.json; drop --init-from",
+    ],
     [['--dataset', 'cats:data'], "--dataset: unknown dataset kind 'cats' in 'cats:data'; known kinds: birds"],
     [['--dataset', 'birds'], "--dataset: dataset kind 'birds' needs a path: birds:<path>"],
     [['--resume', 'runs/x', '--seed', '1'], "--resume continues with the run's own config.json; drop --seed"],
@@ -221,7 +227,7 @@ describe('ratlip train errors', () => {
     const run = await runCaptured(['train', '--config', unknown]);
     expect(run.code).toBe(2);
     expect(errorLine(run)).toBe(
-      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers, hardNegativeGroup, clipContrastWeight, clipContrasts, hardMismatch, reconstructionWeight, reconstructionForeground`,
+      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers, hardNegativeGroup, clipContrastWeight, clipContrasts, hardMismatch, reconstructionWeight, reconstructionForeground, initFrom`,
     );
     const invalid = file('invalid.json', '{"batchSize": 0}');
     const bad = await runCaptured(['train', '--config', invalid]);

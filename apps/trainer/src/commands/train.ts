@@ -84,6 +84,10 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
       '--reconstruction-foreground <w>',
       "weight in that term of the pixels that stand apart from the image's border colour, relative to the others; 1 for every pixel alike (default: from the preset, else 1)",
     )
+    .option(
+      '--init-from <checkpoint>',
+      "a fresh run starts from this checkpoint's (or run's last checkpoint's) weights wherever the new model has the same tensor; what only the new model has, such as word attention, starts fresh; steps and optimizer state start at zero",
+    )
     .option('--print-config', 'print the resolved config.json and exit without training')
     .addHelpText(
       'after',
@@ -92,6 +96,10 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
           ['ratlip train', 'the default run: Shapes, about 10 minutes'],
           ['ratlip train --preset shapes-long --out runs/shapes-generator', 'the shipped Shapes generator'],
           ['ratlip train --resume runs/shapes-generator --minutes 60', 'continue it for another hour'],
+          [
+            'ratlip train --preset shapes-words --init-from runs/shapes-generator --out runs/shapes-words',
+            'the shipped generator with word attention added',
+          ],
           [
             'ratlip train --config birds.yaml --dataset birds:data/birds --backend tensorflow',
             'CUB birds on tfjs-node',

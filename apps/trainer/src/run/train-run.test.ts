@@ -283,6 +283,81 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
     expect(resolveTrainConfig({ resume: run, reconstructionWeight: 0 }).reconstructionWeight).toBe(0);
   });
 
+  it('--init-from starts a run from trained weights; word attention added to them starts closed', async () => {
+    const source = join(folder, 'whole');
+    const options = [...common, '--eval-samples', '0', '--clip-contrast-weight', '0', '--steps', '1'];
+    const plain = join(folder, 'init-plain');
+    const words = join(folder, 'init-words');
+    const started = await runCaptured(['train', '--out', plain, '--init-from', source, ...options]);
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(0);
+    expect(
+      (
+        await runCaptured([
+          'train',
+          '--preset',
+          'shapes-words',
+          '--out',
+          words,
+          '--init-from',
+          source,
+          ...options,
+        ])
+      ).code,
+    ).toBe(0);
+    const [fromPlain] = losses(plain).map(([, values]) => values as Record<string, number>);
+    const [fromWords] = losses(words).map(([, values]) => values as Record<string, number>);
+    const [fresh] = losses(source).map(([, values]) => values as Record<string, number>);
+    // Same data, noise and weights (the closed attention adds nothing): the same first step.
+    for (const [name, value] of Object.entries(fromPlain!))
+      expect(fromWords![name], name).toBeCloseTo(value, 4);
+    expect(fromPlain!['dReal']).not.toBeCloseTo(fresh!['dReal']!, 4);
+    const saved = JSON.parse(readFileSync(join(words, 'config.json'), 'utf8'));
+    expect(saved.initFrom).toBe(source);
+    expect(saved.model.generator.wordAttention.blocks.length).toBeGreaterThan(0);
+    expect(listCheckpoints(words).at(-1)!.step).toBe(1);
+    const back = await runCaptured([
+      'train',
+      '--out',
+      join(folder, 'init-back'),
+      '--init-from',
+      words,
+      ...options,
+    ]);
+    expect(back.code).toBe(1);
+    expect(errorLine(back)).toMatch(
+      new RegExp(
+        `--init-from ${words}: .*netG\\.word_attention\\.0\\.\\S+ of the source has no place in the new config`,
+      ),
+    );
+    const missing = await runCaptured([
+      'train',
+      '--out',
+      join(folder, 'init-missing'),
+      '--init-from',
+      join(folder, 'nope'),
+      ...options,
+    ]);
+    expect(missing.code).not.toBe(0);
+    expect(errorLine(missing)).toContain(join(folder, 'nope'));
+    const replicated = await runCaptured([
+      'train',
+      '--preset',
+      'shapes-words',
+      '--out',
+      join(folder, 'init-workers'),
+      ...options,
+      '--batch-size',
+      '4',
+      '--workers',
+      '2',
+    ]);
+    expect(replicated.code).toBe(1);
+    expect(errorLine(replicated)).toContain(
+      '--workers 2: data-parallel replicas do not receive word features yet',
+    );
+  });
+
   it('evaluates every evalEvery steps without changing the training, and keeps the best beside the last N', async () => {
     const run = join(folder, 'evaluated');
     const config = resolveTrainConfig({

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataPipeline, openDataset, type PipelineState, parseDatasetSpec } from '@ratlip/datasets';
 import { nodeDatasetIO } from '@ratlip/datasets/node';
+import type { WordFeatures } from '@ratlip/rat-blocks';
 import {
   loadCheckpoint,
   RatlipGan,
@@ -24,6 +25,7 @@ import { resolveReplicaCount } from './data-parallel/replica-count';
 import { ReplicaPool } from './data-parallel/replica-pool';
 import { evaluateModel } from './evaluate-run';
 import { appendEvaluation, type EvaluationRecord, metricReport } from './evaluation-log';
+import { loadInitialWeights } from './init-from';
 import { stopRequested } from './interrupt-signal';
 import { appendJsonLine, truncateJsonLinesAfter } from './json-lines';
 import { memoryUsage } from './memory-usage';
@@ -113,10 +115,15 @@ function modelConfigFor(config: ResolvedTrainConfig): ResolvedRatlipConfig {
   });
 }
 
-/** A batch's text for one step: its sentence embeddings and those of the contrastive CLIP term, if on. */
+/**
+ * A batch's text for one step: its sentence embeddings, its word features when the generator reads
+ * them, and the sentence embeddings of the contrastive CLIP term, if on.
+ */
 interface StepText {
   /** `[batch, sentenceDim]`. */
   sentences: tf.Tensor2D;
+  /** `[batch, words, text width]` and mask `[batch, words]`. */
+  words?: WordFeatures;
   /** `[batch, choices, sentenceDim]`. */
   contrastSentences?: tf.Tensor3D;
 }
@@ -132,8 +139,17 @@ function singleStep(
   try {
     return trainer.step({ images: imageTensor, ...text });
   } finally {
-    tf.dispose([imageTensor, text.sentences, text.contrastSentences ?? []]);
+    disposeStepText(text);
+    imageTensor.dispose();
   }
+}
+
+function disposeStepText(text: StepText): void {
+  tf.dispose([
+    text.sentences,
+    text.contrastSentences ?? [],
+    ...(text.words ? [text.words.features, text.words.mask] : []),
+  ]);
 }
 
 /** One data-parallel step: replicas 1.. take their shards, rank 0 steps on the first. Disposes `text`. */
@@ -149,7 +165,7 @@ async function replicatedStep(
   const sentenceValues = text.sentences.dataSync() as Float32Array;
   const choices = text.contrastSentences?.shape[1] ?? 0;
   const contrastValues = text.contrastSentences?.dataSync() as Float32Array | undefined;
-  tf.dispose([text.sentences, text.contrastSentences ?? []]);
+  disposeStepText(text);
   const first = pool.dispatch({
     images,
     sentences: sentenceValues,
@@ -300,19 +316,42 @@ export async function runTraining(
       clip: runClip.source,
       fixedCaptions,
     };
-    await writeFileAtomic(join(run, RUN_FILES.config), `${JSON.stringify(runConfig, null, 2)}\n`);
+    let initialWeights: RatlipGan | undefined;
+    try {
+      if (config.initFrom !== null) initialWeights = await loadInitialWeights(config.initFrom, runClip);
+    } catch (error) {
+      clip.dispose();
+      throw error;
+    }
     // tidy frees the temporaries that initialisation and Adam's zero moments leave behind; tidy keeps tf.Variables.
     let created: { fresh: RatlipGan; freshTrainer: RatlipTrainer } | undefined;
-    tf.tidy(() => {
-      const fresh = RatlipGan.create(modelConfig, {
-        vision: clip.vision,
-        sentenceEncoder,
-        seed: config.seed,
+    try {
+      tf.tidy(() => {
+        const options = { vision: clip.vision, sentenceEncoder, seed: config.seed };
+        const fresh = initialWeights
+          ? RatlipGan.initializedFrom(modelConfig, initialWeights, options)
+          : RatlipGan.create(modelConfig, options);
+        created = { fresh, freshTrainer: new RatlipTrainer(fresh, { seed: config.seed, ...trainerOptions }) };
       });
-      created = { fresh, freshTrainer: new RatlipTrainer(fresh, { seed: config.seed, ...trainerOptions }) };
-    });
+    } catch (error) {
+      clip.dispose();
+      throw config.initFrom === null
+        ? error
+        : new CliFailure(`--init-from ${config.initFrom}: ${(error as Error).message}`);
+    } finally {
+      initialWeights?.dispose();
+    }
     model = created!.fresh;
     trainer = created!.freshTrainer;
+    await writeFileAtomic(join(run, RUN_FILES.config), `${JSON.stringify(runConfig, null, 2)}\n`);
+  }
+  if (replicas > 1 && model.readsWords) {
+    trainer.dispose();
+    model.dispose();
+    clip.dispose();
+    throw new CliFailure(
+      `--workers ${replicas}: data-parallel replicas do not receive word features yet, and ${modelConfig.name}'s generator reads them; train with --workers 1`,
+    );
   }
   if (replicas > 1) {
     try {
@@ -345,7 +384,7 @@ export async function runTraining(
     ...(group ? { group } : {}),
     ...(pipelineState ? { resume: pipelineState } : {}),
   });
-  const fixedSentences = sentenceEncoder.encode(fixedCaptions);
+  const fixed = model.encodeCaptions(fixedCaptions);
   const fixedNoise = tf.tensor2d(
     new SeededRandom(config.seed + FIXED_NOISE_SEED_OFFSET).normalArray(
       fixedCaptions.length * modelConfig.generator.noiseDim,
@@ -358,7 +397,11 @@ export async function runTraining(
     packageName: backend.packageName,
   });
   const writeFakes = async (step: number) => {
-    const images = model.generate({ sentenceEmbeddings: fixedSentences, noise: fixedNoise });
+    const images = model.generate({
+      sentenceEmbeddings: fixed.sentences,
+      ...(fixed.words ? { words: fixed.words } : {}),
+      noise: fixedNoise,
+    });
     try {
       await writeImageGrid(join(run, fakesFileName(step)), images, 4);
     } finally {
@@ -453,7 +496,7 @@ export async function runTraining(
         }
       }
       const text: StepText = {
-        sentences: sentenceEncoder.encode(batch.captions),
+        ...model.encodeCaptions(batch.captions),
         ...(clipContrast || config.hardMismatch
           ? {
               contrastSentences: encodeContrastSentences(
@@ -537,7 +580,7 @@ export async function runTraining(
   } finally {
     await pool?.close();
     pipeline.close();
-    fixedSentences.dispose();
+    tf.dispose([fixed.sentences, ...(fixed.words ? [fixed.words.features, fixed.words.mask] : [])]);
     fixedNoise.dispose();
     trainer.dispose();
     model.dispose();

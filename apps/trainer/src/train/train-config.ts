@@ -63,6 +63,7 @@ export const trainSettingsSchema = z
     hardMismatch: z.boolean(),
     reconstructionWeight: nonNegativeNumberValue(),
     reconstructionForeground: positiveNumberValue(),
+    initFrom: textValue('a checkpoint folder or run folder'),
   })
   .partial();
 
@@ -163,6 +164,13 @@ export interface ResolvedTrainConfig {
    * Default: the preset's, or 1.
    */
   reconstructionForeground: number;
+  /**
+   * A fresh run's starting weights: the checkpoint (or a run's last checkpoint) whose generator,
+   * discriminator and generator average the new model takes wherever they share a tensor name and shape;
+   * what only the new model has (word attention added to a trained generator) keeps its initialisation.
+   * Steps and optimizer state start afresh. Its CLIP must be the run's. Default null: initialise.
+   */
+  initFrom: string | null;
   /** The run folder this run continues, or null for a fresh run. */
   resume: string | null;
 }
@@ -175,6 +183,7 @@ const FIXED_WHEN_RESUMING: ReadonlyArray<[keyof TrainOptions, string]> = [
   ['out', '--out'],
   ['batchSize', '--batch-size'],
   ['seed', '--seed'],
+  ['initFrom', '--init-from'],
 ];
 
 /**
@@ -307,6 +316,7 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
       saved.reconstructionForeground ??
       preset.reconstructionForeground ??
       DEFAULT_RECONSTRUCTION_FOREGROUND,
+    initFrom: saved.initFrom ?? null,
     resume: runFolder,
   };
 }
@@ -343,6 +353,7 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     hardMismatch: options.hardMismatch,
     reconstructionWeight: options.reconstructionWeight,
     reconstructionForeground: options.reconstructionForeground,
+    initFrom: options.initFrom,
   });
   const presetName = fromCli.preset ?? fromFile.preset ?? DEFAULT_PRESET;
   const preset = TRAIN_PRESETS[presetName]!;
@@ -375,6 +386,7 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
       fromFile.reconstructionForeground ??
       preset.reconstructionForeground ??
       DEFAULT_RECONSTRUCTION_FOREGROUND,
+    initFrom: fromCli.initFrom ?? fromFile.initFrom ?? null,
     resume: null,
   };
 }

@@ -73,6 +73,21 @@ export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
     evalEvery: 500,
     emaDecay: 0.999,
   },
+  'shapes-words': {
+    description:
+      'the Shapes generator with word attention (ratlip-shapes-32-words, not in the paper): shapes-long whose generator also reads the caption word by word',
+    model: 'ratlip-shapes-32-words',
+    dataset: 'shapes',
+    batchSize: 8,
+    steps: 20_000,
+    sampleEvery: 250,
+    checkpointEvery: 250,
+    keepCheckpoints: 3,
+    evalSamples: 500,
+    evalEvery: 500,
+    emaDecay: 0.999,
+    clipContrastWeight: 4,
+  },
 };
 
 /** Names of the presets, for help texts and errors. */

@@ -57,6 +57,27 @@ export interface CreateRatlipGanOptions extends RatlipGanOptions {
   withDiscriminator?: boolean;
 }
 
+/**
+ * `initial` with every tensor of `trained` in place of the one of the same name (tensors are shared,
+ * not copied). `network` names the dict in errors.
+ */
+function overlay(network: string, initial: StateDict, trained: StateDict): StateDict {
+  for (const [name, tensor] of Object.entries(trained)) {
+    const fresh = initial[name];
+    if (!fresh) {
+      throw new Error(
+        `RatlipGan.initializedFrom: ${network}.${name} of the source has no place in the new config`,
+      );
+    }
+    if (fresh.shape.join() !== tensor.shape.join()) {
+      throw new Error(
+        `RatlipGan.initializedFrom: ${network}.${name} is [${tensor.shape.join(', ')}] in the source but [${fresh.shape.join(', ')}] in the new config`,
+      );
+    }
+  }
+  return { ...initial, ...trained };
+}
+
 /** Official state dicts (PyTorch layouts) of the three networks. */
 export interface RatlipStateDicts {
   netG: StateDict;
@@ -149,6 +170,36 @@ export class RatlipGan {
       return new RatlipGan(config, netG, netD, netC, options, ema);
     } finally {
       if (ema) disposeParams(ema);
+    }
+  }
+
+  /**
+   * A new model for `config` that starts from `source`'s weights wherever both have a tensor of the same
+   * official name (BatchNorm statistics and the generator's average included); what only `config` has,
+   * such as word attention added to a trained generator, keeps its fresh initialisation (drawn from
+   * `options.seed`). The new model has a discriminator when `source` has one. `source` is left as it is.
+   * @throws naming the tensor, when a shared tensor's shape differs or `source` has one that `config` lacks.
+   */
+  static initializedFrom(
+    config: ResolvedRatlipConfig,
+    source: RatlipGan,
+    options: Omit<CreateRatlipGanOptions, 'withDiscriminator'>,
+  ): RatlipGan {
+    const fresh = RatlipGan.create(config, { ...options, withDiscriminator: source.netD !== undefined });
+    const initial = fresh.exportStateDicts();
+    fresh.dispose();
+    const trained = source.exportStateDicts();
+    try {
+      const merged: RatlipStateDicts = { netG: overlay('netG', initial.netG, trained.netG) };
+      if (initial.netD && trained.netD) merged.netD = overlay('netD', initial.netD, trained.netD);
+      if (initial.netC && trained.netC) merged.netC = overlay('netC', initial.netC, trained.netC);
+      if (initial.netGEma) {
+        merged.netGEma = overlay('netGEma', initial.netGEma, trained.netGEma ?? trained.netG);
+      }
+      return RatlipGan.fromStateDicts(config, merged, options);
+    } finally {
+      for (const dict of [...Object.values(initial), ...Object.values(trained)])
+        tf.dispose(Object.values(dict));
     }
   }
 

@@ -118,6 +118,43 @@ describe('a generator with word attention (ratlip-tiny, wasm)', () => {
     model.dispose();
   });
 
+  it('initializedFrom: a trained generator gains word attention and draws as before', () => {
+    const { config, clip } = setup;
+    const plain = tinySetup({}, 9);
+    const before = tf.memory().numTensors;
+    const grown = RatlipGan.initializedFrom(config, plain.model, { vision: clip.vision, seed: 4 });
+    expect(grown.readsWords).toBe(true);
+    const encoder = clipSentenceEncoder(clip.text, tokenizer);
+    const { sentences, words } = encoder.encodeWithWords!(CAPTIONS);
+    const noise = tf.randomNormal([CAPTIONS.length, config.generator.noiseDim], 0, 1, 'float32', 7);
+    const a = grown.generator(noise, sentences, { words });
+    const b = plain.model.generator(noise, sentences);
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    const [grownDicts, plainDicts] = [grown.exportStateDicts(), plain.model.exportStateDicts()];
+    for (const name of Object.keys(plainDicts.netD!)) {
+      expect(Array.from(grownDicts.netD![name]!.dataSync()), name).toEqual(
+        Array.from(plainDicts.netD![name]!.dataSync()),
+      );
+    }
+    const exported = [...Object.values(grownDicts), ...Object.values(plainDicts)].flatMap((dict) =>
+      Object.values(dict),
+    );
+    tf.dispose([sentences, words.features, words.mask, noise, a, b, ...exported]);
+    grown.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => RatlipGan.initializedFrom(plain.config, setup.model, { vision: clip.vision })).toThrow(
+      /netG\.word_attention\.0\.\S+ of the source has no place in the new config/,
+    );
+    const wider = tinySetup({ generator: { ngf: 32 } });
+    expect(() => RatlipGan.initializedFrom(wider.config, plain.model, { vision: clip.vision })).toThrow(
+      /RatlipGan\.initializedFrom: netG\.\S+ is \[.*\] in the source but \[.*\] in the new config/,
+    );
+    for (const model of [plain, wider]) {
+      model.model.dispose();
+      model.clip.dispose();
+    }
+  });
+
   it('trains with the batch words and refuses a batch without them', () => {
     const { config, model, clip } = setup;
     const trainer = new RatlipTrainer(model, { seed: 3 });
