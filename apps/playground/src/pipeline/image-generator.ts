@@ -1,5 +1,11 @@
 import { loadClipVisionWeights } from '@ratlip/clip';
-import { NET_G_CLIP_PREFIX, parseRatlipConfig, RatlipGan, type WebModelManifest } from '@ratlip/ratlip-gan';
+import {
+  type EncodedCaptions,
+  NET_G_CLIP_PREFIX,
+  parseRatlipConfig,
+  RatlipGan,
+  type WebModelManifest,
+} from '@ratlip/ratlip-gan';
 import { type SafetensorsFile, safetensorsToTensors } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 
@@ -7,6 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 export interface GenerateFromEmbeddingOptions {
   /** One sentence embedding `[1, embedDim]`, shared by every image. Not disposed. */
   sentenceEmbeddings: tf.Tensor2D;
+  /** Its word features, for a generator that reads them ({@link ImageGenerator.readsWords}). Not disposed. */
+  words?: EncodedCaptions['words'];
   /** Noise seed, 0 to 2^32-1: the same model, caption, seed and count give the same images. */
   seed: number;
   /** Images to make, at least 1. */
@@ -15,6 +23,8 @@ export interface GenerateFromEmbeddingOptions {
 
 /** A generator rebuilt from a web model. */
 export interface ImageGenerator {
+  /** The generator has word attention: {@link generate} needs the caption's words. */
+  readonly readsWords: boolean;
   /** @returns images `[count, height, width, 3]` in [-1, 1]; the caller disposes them. */
   generate(options: GenerateFromEmbeddingOptions): tf.Tensor4D;
   dispose(): void;
@@ -49,7 +59,9 @@ export function loadImageGenerator(manifest: WebModelManifest, weights: Safetens
     throw error;
   }
   return {
-    generate: ({ sentenceEmbeddings, seed, count }) => gan.generate({ sentenceEmbeddings, seed, count }),
+    readsWords: gan.readsWords,
+    generate: ({ sentenceEmbeddings, words, seed, count }) =>
+      gan.generate({ sentenceEmbeddings, ...(words ? { words } : {}), seed, count }),
     dispose: () => gan.dispose(),
   };
 }

@@ -1,5 +1,5 @@
 import { type ClipTextTransformer, ClipTokenizer, loadClipTextWeights } from '@ratlip/clip';
-import type { WebModelManifest } from '@ratlip/ratlip-gan';
+import { clipSentenceEncoder, type EncodedCaptions, type WebModelManifest } from '@ratlip/ratlip-gan';
 import { readSafetensors } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 
@@ -42,6 +42,14 @@ export class SentenceEncoder {
     const { contextLength } = this.textTower.config;
     const { ids, count } = this.tokenizer.tokenize(captions, { contextLength, truncate: true });
     return tf.tidy(() => this.textTower.encode(tf.tensor2d(ids, [count, contextLength], 'int32')));
+  }
+
+  /**
+   * Sentence embeddings and word features (the text tokens after `ln_final`, with their mask), for
+   * generators with word attention. The caller disposes them.
+   */
+  encodeWithWords(captions: readonly string[]): EncodedCaptions {
+    return clipSentenceEncoder(this.textTower, this.tokenizer).encodeWithWords!(captions);
   }
 
   dispose(): void {

@@ -98,3 +98,48 @@ describe('TextToImage', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('TextToImage with a word-attention generator', () => {
+  it('reads the caption word by word, as RatlipGan.generate does', async () => {
+    const config = resolveConfig('ratlip-tiny', { generator: { wordAttention: { blocks: [0, 1] } } });
+    const words = RatlipGan.create(config, {
+      vision: clip.vision,
+      seed: 13,
+      withDiscriminator: false,
+      sentenceEncoder: clipSentenceEncoder(clip.text, await ClipTokenizer.load()),
+    });
+    // Open gates, so that the words change the images.
+    for (const attention of words.netG.wordAttention) {
+      (attention.gate as tf.Variable).assign(tf.fill(attention.gate.shape, 0.5));
+    }
+    const folder = await exportWebModel({
+      model: words,
+      textTower: clip.text,
+      name: 'words',
+      sampleCaptions: [CAPTION],
+    });
+    const model = await TextToImage.load({
+      manifest: folder.manifest,
+      weights: {
+        generator: folder.files.get(folder.manifest.files.generator.path)!,
+        textEncoder: folder.files.get(folder.manifest.files.textEncoder.path)!,
+      },
+      label: 'memory',
+    });
+    const before = tf.memory().numTensors;
+    const result = await model.generate({ caption: CAPTION, seed: 3, count: 2 });
+    const other = await model.generate({ caption: 'a white cross at the bottom', seed: 3, count: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    const reference = words.generate({ texts: [CAPTION], seed: 3, count: 2 });
+    const expected = reference.dataSync();
+    reference.dispose();
+    let worst = 0;
+    for (let index = 0; index < expected.length; index++) {
+      worst = Math.max(worst, Math.abs(result.values[index]! - expected[index]!));
+    }
+    expect(worst).toBeLessThanOrEqual(1e-6);
+    expect(Array.from(other.values)).not.toEqual(Array.from(result.values));
+    model.dispose();
+    words.dispose();
+  });
+});

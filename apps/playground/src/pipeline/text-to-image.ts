@@ -1,6 +1,6 @@
 import type { WebModelBytes, WebModelManifest } from '@ratlip/ratlip-gan';
 import { readSafetensors } from '@ratlip/runtime';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { MAX_IMAGES_PER_CALL, MAX_SEED } from './generation-limits';
 import { type ImageGenerator, loadImageGenerator } from './image-generator';
 import { SentenceEncoder } from './sentence-encoder';
@@ -66,12 +66,14 @@ export class TextToImage {
       throw new Error(`generate: count must be an integer from 1 to ${MAX_IMAGES_PER_CALL}, got ${count}`);
     }
     const started = performance.now();
-    const sentenceEmbeddings = this.encoder.encode([caption]);
+    const { sentences: sentenceEmbeddings, words } = this.generator.readsWords
+      ? this.encoder.encodeWithWords([caption])
+      : { sentences: this.encoder.encode([caption]), words: undefined };
     await sentenceEmbeddings.data();
     const encoded = performance.now();
     let images: tf.Tensor4D | undefined;
     try {
-      images = this.generator.generate({ sentenceEmbeddings, seed, count });
+      images = this.generator.generate({ sentenceEmbeddings, ...(words ? { words } : {}), seed, count });
       const values = (await images.data()) as Float32Array;
       const [, height, width] = images.shape;
       return {
@@ -82,8 +84,7 @@ export class TextToImage {
         timings: { encodeMs: encoded - started, generateMs: performance.now() - encoded },
       };
     } finally {
-      sentenceEmbeddings.dispose();
-      images?.dispose();
+      tf.dispose([sentenceEmbeddings, ...(words ? [words.features, words.mask] : []), images ?? []]);
     }
   }
 

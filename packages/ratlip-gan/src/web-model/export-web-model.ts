@@ -39,11 +39,6 @@ export interface ExportWebModelOptions {
  */
 export async function exportWebModel(options: ExportWebModelOptions): Promise<WebModelFolder> {
   const { model, textTower } = options;
-  if (model.readsWords) {
-    throw new Error(
-      `exportWebModel: ${model.config.name}'s generator has word attention (generator.wordAttention), which web models do not carry yet`,
-    );
-  }
   const dicts = model.exportStateDicts();
   let generatorBytes: Uint8Array;
   try {
