@@ -108,10 +108,12 @@ describe('TextToImage with a word-attention generator', () => {
       withDiscriminator: false,
       sentenceEncoder: clipSentenceEncoder(clip.text, await ClipTokenizer.load()),
     });
-    // Open gates, so that the words change the images.
-    for (const attention of words.netG.wordAttention) {
-      (attention.gate as tf.Variable).assign(tf.fill(attention.gate.shape, 0.5));
-    }
+    // A non-zero value projection, so that the words change the images.
+    tf.tidy(() => {
+      for (const { value } of words.netG.wordAttention) {
+        (value.weight as tf.Variable).assign(tf.randomNormal(value.weight.shape, 0, 0.5, 'float32', 2));
+      }
+    });
     const folder = await exportWebModel({
       model: words,
       textTower: clip.text,

@@ -17,10 +17,13 @@ beforeAll(async () => {
 
 const CONFIG = { channels: 4, wordWidth: 3, keyDim: 2 };
 
-/** Parameters with a non-zero gate, drawn from `seed`. */
+/** Parameters with a non-zero value projection, drawn from `seed`. */
 function randomParams(seed: number): WordAttentionParams {
-  const params = initWordAttention(CONFIG, new SeededRandom(seed));
-  (params.gate as tf.Variable).assign(tf.tensor1d([0.5, -1, 2, 0.25]));
+  const rng = new SeededRandom(seed);
+  const params = initWordAttention(CONFIG, rng);
+  const { weight, bias } = params.value;
+  (weight as tf.Variable).assign(tf.tensor2d(rng.normalArray(weight.size), weight.shape as [number, number]));
+  (bias as tf.Variable).assign(tf.tensor1d(rng.normalArray(bias!.size)));
   return params;
 }
 
@@ -35,7 +38,6 @@ function reference(params: WordAttentionParams, x: number[][][][], words: number
   const wk = params.key.weight.arraySync() as number[][];
   const wv = params.value.weight.arraySync() as number[][];
   const bv = params.value.bias!.arraySync() as number[];
-  const gate = params.gate.arraySync() as number[];
   return x.map((image, b) => {
     const keys = matMul(words[b]!, wk);
     const values = matMul(words[b]!, wv).map((row) => row.map((value, c) => value + bv[c]!));
@@ -51,8 +53,7 @@ function reference(params: WordAttentionParams, x: number[][][][], words: number
         const weights = scores.map((score) => Math.exp(score - top));
         const total = weights.reduce((sum, value) => sum + value, 0);
         return pixel.map(
-          (value, c) =>
-            value + gate[c]! * weights.reduce((sum, w, j) => sum + (w / total) * values[j]![c]!, 0),
+          (value, c) => value + weights.reduce((sum, w, j) => sum + (w / total) * values[j]![c]!, 0),
         );
       }),
     );
@@ -73,7 +74,7 @@ describe('word attention', () => {
     words: { features: tf.tensor3d(words, [2, 5, CONFIG.wordWidth]), mask: tf.tensor2d(mask) },
   });
 
-  it('computes x + gate · softmax(q kᵀ / √keyDim) v over the unmasked words', () => {
+  it('computes x + softmax(q kᵀ / √keyDim) v over the unmasked words', () => {
     const params = randomParams(1);
     const { x: image, words: caption } = inputs();
     const before = tf.memory().numTensors;
@@ -107,7 +108,7 @@ describe('word attention', () => {
     disposeParams(params);
   });
 
-  it('starts as the identity, and its first gradient reaches the gate only', () => {
+  it('starts as the identity, and its first gradient reaches the value projection only', () => {
     const params = initWordAttention(CONFIG, new SeededRandom(4));
     const { x: image, words: caption } = inputs();
     const out = wordAttentionForward(params, image, caption);
@@ -120,8 +121,9 @@ describe('word attention', () => {
     const norms = tf.tidy(() =>
       Object.fromEntries(Object.entries(grads).map(([name, grad]) => [name, tf.norm(grad).dataSync()[0]!])),
     );
-    expect(norms[(params.gate as tf.Variable).name]).toBeGreaterThan(0);
-    for (const projection of [params.query, params.key, params.value]) {
+    expect(norms[(params.value.weight as tf.Variable).name]).toBeGreaterThan(0);
+    expect(norms[(params.value.bias as tf.Variable).name]).toBeGreaterThan(0);
+    for (const projection of [params.query, params.key]) {
       expect(norms[(projection.weight as tf.Variable).name]).toBe(0);
     }
     tf.dispose([value, ...Object.values(grads)]);
@@ -138,7 +140,6 @@ describe('word attention', () => {
       'attention.key.weight': [CONFIG.keyDim, CONFIG.wordWidth],
       'attention.value.weight': [CONFIG.channels, CONFIG.wordWidth],
       'attention.value.bias': [CONFIG.channels],
-      'attention.gate': [CONFIG.channels],
     });
     const loaded = loadWordAttentionFromStateDict(dict, 'attention.');
     expect(wordAttentionConfig(loaded)).toEqual(CONFIG);

@@ -8,24 +8,26 @@ import {
   loadLinearFromStateDict,
 } from '../core/linear';
 import { assertPositiveInteger, constantVariable } from '../core/pytorch-init';
-import { type MutableStateDict, type StateDict, stateDictTensor, variableFrom } from '../core/state-dict';
+import type { MutableStateDict, StateDict } from '../core/state-dict';
 
 /**
- * Word attention (not in RATLIP; the word-level attention of AttnGAN, as a residual with SAGAN's zero gate):
- * every position of a feature map attends over its caption's word features and adds what it reads,
- * `x + gate · softmax(q(x) · k(words)ᵀ / √keyDim + mask) · v(words)`. A pooled sentence embedding
- * blurs which attribute belongs to which object of a caption; each word feature of a causal text
- * encoder (CLIP's) still carries the words before it, so a position can read the phrase meant for it.
+ * Word attention (not in RATLIP; the word-level attention of AttnGAN, as a residual): every position
+ * of a feature map attends over its caption's word features and adds what it reads,
+ * `x + softmax(q(x) · k(words)ᵀ / √keyDim + mask) · v(words)`. A pooled sentence embedding blurs which
+ * attribute belongs to which object of a caption; each word feature of a causal text encoder (CLIP's)
+ * still carries the words before it, so a position can read the phrase meant for it.
+ *
+ * The value projection starts at zero, so the block starts as the identity. A zero scalar gate (SAGAN's)
+ * would do the same, but at a GAN's Adam step of 1e-4 such a gate stays near zero for thousands of
+ * steps; a zero projection moves the output by up to its fan-in times the step from the first update.
  */
 export interface WordAttentionParams {
   /** Feature map to queries, `[channels, keyDim]`, no bias. */
   readonly query: LinearParams;
   /** Word features to keys, `[wordWidth, keyDim]`, no bias. */
   readonly key: LinearParams;
-  /** Word features to values, `[wordWidth, channels]` with bias. */
+  /** Word features to values, `[wordWidth, channels]` with bias; both start at zero. */
   readonly value: LinearParams;
-  /** Per-channel weight of the attended values, `[channels]`, init 0: the block starts as the identity. */
-  readonly gate: tf.Tensor;
 }
 
 /** Sizes of a word-attention block. */
@@ -50,8 +52,8 @@ export interface WordFeatures {
 const MASKED_SCORE = -1e9;
 
 /**
- * PyTorch-default initialisation of the projections (drawn from `rng` in the order query, key, value)
- * and a zero gate, so adding the block to a trained generator leaves its output unchanged.
+ * PyTorch-default initialisation of the query and key projections (drawn from `rng` in that order) and
+ * a zero value projection, so adding the block to a trained generator leaves its output unchanged.
  */
 export function initWordAttention(config: WordAttentionConfig, rng: SeededRandom): WordAttentionParams {
   const { channels, wordWidth, keyDim } = config;
@@ -61,15 +63,14 @@ export function initWordAttention(config: WordAttentionConfig, rng: SeededRandom
   return {
     query: initLinear(channels, keyDim, rng, { bias: false }),
     key: initLinear(wordWidth, keyDim, rng, { bias: false }),
-    value: initLinear(wordWidth, channels, rng),
-    gate: constantVariable([channels], 0),
+    value: { weight: constantVariable([wordWidth, channels], 0), bias: constantVariable([channels], 0) },
   };
 }
 
 /** The sizes of `params`. */
 export function wordAttentionConfig(params: WordAttentionParams): WordAttentionConfig {
   const [wordWidth, keyDim] = params.key.weight.shape as [number, number];
-  return { channels: params.gate.shape[0]!, wordWidth, keyDim };
+  return { channels: params.value.weight.shape[1]!, wordWidth, keyDim };
 }
 
 /**
@@ -111,23 +112,19 @@ export function wordAttentionForward(
     const padding = tf.reshape(tf.mul(tf.sub(1, mask), MASKED_SCORE), [batch, 1, count]);
     const attention = tf.softmax(tf.add(scores, padding));
     const read = tf.reshape(tf.matMul(attention, values), [batch, height, width, channels]);
-    return tf.add(x, tf.mul(read, params.gate)) as tf.Tensor4D;
+    return tf.add(x, read) as tf.Tensor4D;
   });
 }
 
 /**
- * Reads `${prefix}query.weight` `[keyDim, channels]`, `${prefix}key.weight` `[keyDim, wordWidth]`,
- * `${prefix}value.weight|bias` `[channels, wordWidth]` / `[channels]` and `${prefix}gate` `[channels]`
- * (PyTorch `nn.Linear` layout).
+ * Reads `${prefix}query.weight` `[keyDim, channels]`, `${prefix}key.weight` `[keyDim, wordWidth]` and
+ * `${prefix}value.weight|bias` `[channels, wordWidth]` / `[channels]` (PyTorch `nn.Linear` layout).
  */
 export function loadWordAttentionFromStateDict(dict: StateDict, prefix: string): WordAttentionParams {
-  const value = loadLinearFromStateDict(dict, `${prefix}value.`);
-  const channels = value.weight.shape[1]!;
   return {
     query: loadLinearFromStateDict(dict, `${prefix}query.`),
     key: loadLinearFromStateDict(dict, `${prefix}key.`),
-    value,
-    gate: variableFrom(stateDictTensor(dict, `${prefix}gate`, [channels])),
+    value: loadLinearFromStateDict(dict, `${prefix}value.`),
   };
 }
 
@@ -140,6 +137,5 @@ export function exportWordAttentionToStateDict(
     ...exportLinearToStateDict(params.query, `${prefix}query.`),
     ...exportLinearToStateDict(params.key, `${prefix}key.`),
     ...exportLinearToStateDict(params.value, `${prefix}value.`),
-    [`${prefix}gate`]: tf.clone(params.gate),
   };
 }

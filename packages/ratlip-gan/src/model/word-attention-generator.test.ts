@@ -41,7 +41,7 @@ describe('a generator with word attention (ratlip-tiny, wasm)', () => {
     };
     const withWords = initNetG(config, new SeededRandom(4));
     const plain = initNetG(plainConfig, new SeededRandom(4));
-    expect(withWords.wordAttention.map((attention) => attention.gate.shape[0])).toEqual(
+    expect(withWords.wordAttention.map((attention) => attention.value.weight.shape[1])).toEqual(
       config.generator.wordAttention.blocks.map((block) => config.generator.blockChannels[block]![1]),
     );
     const encoder = clipSentenceEncoder(clip.text, tokenizer);
@@ -66,8 +66,11 @@ describe('a generator with word attention (ratlip-tiny, wasm)', () => {
 
   it('saves its attention under word_attention.<block>. and loads it back', () => {
     const { config, clip, model } = setup;
-    for (const attention of model.netG.wordAttention)
-      (attention.gate as tf.Variable).assign(tf.onesLike(attention.gate));
+    tf.tidy(() => {
+      for (const { value } of model.netG.wordAttention) {
+        (value.weight as tf.Variable).assign(tf.randomNormal(value.weight.shape, 0, 0.5, 'float32', 1));
+      }
+    });
     const dict = exportNetGToStateDict(model.netG);
     for (const block of config.generator.wordAttention.blocks) {
       expect(
@@ -75,7 +78,7 @@ describe('a generator with word attention (ratlip-tiny, wasm)', () => {
           .filter((key) => key.startsWith(netGWordAttentionPrefix(block)))
           .sort(),
       ).toEqual(
-        ['gate', 'key.weight', 'query.weight', 'value.bias', 'value.weight'].map(
+        ['key.weight', 'query.weight', 'value.bias', 'value.weight'].map(
           (name) => `${netGWordAttentionPrefix(block)}${name}`,
         ),
       );
@@ -87,7 +90,7 @@ describe('a generator with word attention (ratlip-tiny, wasm)', () => {
     const a = netGForward(model.netG, clip.vision, noise, sentences, { words });
     const b = netGForward(loaded, clip.vision, noise, sentences, { words });
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
-    // With open gates the words change the image.
+    // With a trained value projection the words change the image.
     const other = encoder.encodeWithWords!(['a white cross', 'a black hexagon at the centre']);
     const c = netGForward(model.netG, clip.vision, noise, sentences, { words: other.words });
     expect(Array.from(c.dataSync())).not.toEqual(Array.from(a.dataSync()));
@@ -162,13 +165,14 @@ describe('a generator with word attention (ratlip-tiny, wasm)', () => {
     const batch = takeBatch(pool, [0, 1]);
     expect(() => trainer.step(batch)).toThrow(/the batch needs words/);
     const { words } = clipSentenceEncoder(clip.text, tokenizer).encodeWithWords!(CAPTIONS);
-    const gates = () => model.netG.wordAttention.map((attention) => Array.from(attention.gate.dataSync()));
-    const gatesBefore = gates();
+    const values = () =>
+      model.netG.wordAttention.map((attention) => Array.from(attention.value.weight.dataSync()));
+    const valuesBefore = values();
     const before = tf.memory().numTensors;
     const { losses } = trainer.step({ ...batch, words });
     expect(tf.memory().numTensors).toBe(before);
     expect(Number.isFinite(losses.g)).toBe(true);
-    expect(gates()).not.toEqual(gatesBefore);
+    expect(values()).not.toEqual(valuesBefore);
     tf.dispose([pool.images, pool.sentences, batch.images, batch.sentences, words.features, words.mask]);
     trainer.dispose();
   });
