@@ -44,6 +44,22 @@ export interface TrainPreset {
 /** The preset `ratlip train` uses when none is given. */
 export const DEFAULT_PRESET = 'shapes';
 
+/** The shipped generator's preset, which `shapes-words` extends. */
+const SHAPES_LONG: TrainPreset = {
+  description:
+    'the shipped Shapes generator: the default run (ratlip-shapes-32) trained for longer, resumable across sittings',
+  model: 'ratlip-shapes-32',
+  dataset: 'shapes',
+  batchSize: 8,
+  steps: 20_000,
+  sampleEvery: 250,
+  checkpointEvery: 250,
+  keepCheckpoints: 3,
+  evalSamples: 500,
+  evalEvery: 500,
+  emaDecay: 0.999,
+};
+
 /** The registry of presets, by name. */
 export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
   shapes: {
@@ -59,33 +75,12 @@ export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
     evalSamples: 200,
     evalEvery: 200,
   },
-  'shapes-long': {
-    description:
-      'the shipped Shapes generator: the default run (ratlip-shapes-32) trained for longer, resumable across sittings',
-    model: 'ratlip-shapes-32',
-    dataset: 'shapes',
-    batchSize: 8,
-    steps: 20_000,
-    sampleEvery: 250,
-    checkpointEvery: 250,
-    keepCheckpoints: 3,
-    evalSamples: 500,
-    evalEvery: 500,
-    emaDecay: 0.999,
-  },
+  'shapes-long': SHAPES_LONG,
   'shapes-words': {
+    ...SHAPES_LONG,
     description:
       'the Shapes generator with word attention (ratlip-shapes-32-words, not in the paper): shapes-long whose generator also reads the caption word by word',
     model: 'ratlip-shapes-32-words',
-    dataset: 'shapes',
-    batchSize: 8,
-    steps: 20_000,
-    sampleEvery: 250,
-    checkpointEvery: 250,
-    keepCheckpoints: 3,
-    evalSamples: 500,
-    evalEvery: 500,
-    emaDecay: 0.999,
     clipContrastWeight: 4,
   },
 };
