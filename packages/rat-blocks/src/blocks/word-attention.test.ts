@@ -15,7 +15,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const CONFIG = { channels: 4, wordWidth: 3, keyDim: 2 };
+const CONFIG = { channels: 4, wordWidth: 3, keyDim: 2, valueGain: 1.5 };
 
 /** Parameters with a non-zero value projection, drawn from `seed`. */
 function randomParams(seed: number): WordAttentionParams {
@@ -53,7 +53,8 @@ function reference(params: WordAttentionParams, x: number[][][][], words: number
         const weights = scores.map((score) => Math.exp(score - top));
         const total = weights.reduce((sum, value) => sum + value, 0);
         return pixel.map(
-          (value, c) => value + weights.reduce((sum, w, j) => sum + (w / total) * values[j]![c]!, 0),
+          (value, c) =>
+            value + CONFIG.valueGain * weights.reduce((sum, w, j) => sum + (w / total) * values[j]![c]!, 0),
         );
       }),
     );
@@ -74,7 +75,7 @@ describe('word attention', () => {
     words: { features: tf.tensor3d(words, [2, 5, CONFIG.wordWidth]), mask: tf.tensor2d(mask) },
   });
 
-  it('computes x + softmax(q kᵀ / √keyDim) v over the unmasked words', () => {
+  it('computes x + valueGain · softmax(q kᵀ / √keyDim) v over the unmasked words', () => {
     const params = randomParams(1);
     const { x: image, words: caption } = inputs();
     const before = tf.memory().numTensors;
@@ -141,7 +142,7 @@ describe('word attention', () => {
       'attention.value.weight': [CONFIG.channels, CONFIG.wordWidth],
       'attention.value.bias': [CONFIG.channels],
     });
-    const loaded = loadWordAttentionFromStateDict(dict, 'attention.');
+    const loaded = loadWordAttentionFromStateDict(dict, 'attention.', { valueGain: CONFIG.valueGain });
     expect(wordAttentionConfig(loaded)).toEqual(CONFIG);
     const { x: image, words: caption } = inputs();
     const a = wordAttentionForward(params, image, caption);
@@ -167,6 +168,9 @@ describe('word attention', () => {
     expect(() =>
       wordAttentionForward(params, image, { features: caption.features, mask: wrongMask }),
     ).toThrow('wordAttentionForward: word mask must be [2, 5], got [2, 4]');
+    expect(() => initWordAttention({ ...CONFIG, valueGain: 0 }, new SeededRandom(1))).toThrow(
+      'initWordAttention: valueGain must be a positive number, got 0',
+    );
     tf.dispose([image, caption.features, caption.mask, wrongChannels, wrongWidth, wrongMask]);
     disposeParams(params);
   });

@@ -13,15 +13,17 @@ import type { MutableStateDict, StateDict } from '../core/state-dict';
 /**
  * Word attention (not in RATLIP; the word-level attention of AttnGAN, as a residual): every position
  * of a feature map attends over its caption's word features and adds what it reads,
- * `x + softmax(q(x) · k(words)ᵀ / √keyDim + mask) · v(words)`. A pooled sentence embedding blurs which
+ * `x + valueGain · softmax(q(x) · k(words)ᵀ / √keyDim + mask) · v(words)`. A pooled sentence embedding blurs which
  * attribute belongs to which object of a caption; each word feature of a causal text encoder (CLIP's)
  * still carries the words before it, so a position can read the phrase meant for it.
  *
  * The value projection starts at zero, so the block starts as the identity. A zero scalar gate (SAGAN's)
  * would do the same, but at a GAN's Adam step of 1e-4 such a gate stays near zero for thousands of
- * steps; a zero projection moves the output by up to its fan-in times the step from the first update.
+ * steps; a zero projection moves the output by up to its fan-in times the step from the first update,
+ * and the constant `valueGain` multiplies that pace (with Adam, a learning-rate multiplier for `v`).
  */
 export interface WordAttentionParams {
+  readonly config: { readonly valueGain: number };
   /** Feature map to queries, `[channels, keyDim]`, no bias. */
   readonly query: LinearParams;
   /** Word features to keys, `[wordWidth, keyDim]`, no bias. */
@@ -38,6 +40,11 @@ export interface WordAttentionConfig {
   wordWidth: number;
   /** Width of queries and keys. */
   keyDim: number;
+  /**
+   * Constant factor on the attended values. With Adam it multiplies the value projection's learning
+   * rate: attention added to a trained generator learns at the pace one picks. Default 1.
+   */
+  valueGain?: number;
 }
 
 /** The caption side of {@link wordAttentionForward}. */
@@ -61,16 +68,25 @@ export function initWordAttention(config: WordAttentionConfig, rng: SeededRandom
   assertPositiveInteger(wordWidth, 'initWordAttention wordWidth');
   assertPositiveInteger(keyDim, 'initWordAttention keyDim');
   return {
+    config: { valueGain: checkValueGain(config.valueGain, 'initWordAttention') },
     query: initLinear(channels, keyDim, rng, { bias: false }),
     key: initLinear(wordWidth, keyDim, rng, { bias: false }),
     value: { weight: constantVariable([wordWidth, channels], 0), bias: constantVariable([channels], 0) },
   };
 }
 
-/** The sizes of `params`. */
-export function wordAttentionConfig(params: WordAttentionParams): WordAttentionConfig {
+function checkValueGain(valueGain: number | undefined, where: string): number {
+  const gain = valueGain ?? 1;
+  if (!(gain > 0) || !Number.isFinite(gain)) {
+    throw new Error(`${where}: valueGain must be a positive number, got ${valueGain}`);
+  }
+  return gain;
+}
+
+/** The sizes and gain of `params`. */
+export function wordAttentionConfig(params: WordAttentionParams): Required<WordAttentionConfig> {
   const [wordWidth, keyDim] = params.key.weight.shape as [number, number];
-  return { channels: params.value.weight.shape[1]!, wordWidth, keyDim };
+  return { channels: params.value.weight.shape[1]!, wordWidth, keyDim, valueGain: params.config.valueGain };
 }
 
 /**
@@ -83,7 +99,7 @@ export function wordAttentionForward(
   x: tf.Tensor,
   words: WordFeatures,
 ): tf.Tensor4D {
-  const { channels, wordWidth, keyDim } = wordAttentionConfig(params);
+  const { channels, wordWidth, keyDim, valueGain } = wordAttentionConfig(params);
   const [batch, height, width] = x.shape as [number, number, number, number];
   const { features, mask } = words;
   if (x.rank !== 4 || x.shape[3] !== channels) {
@@ -112,16 +128,22 @@ export function wordAttentionForward(
     const padding = tf.reshape(tf.mul(tf.sub(1, mask), MASKED_SCORE), [batch, 1, count]);
     const attention = tf.softmax(tf.add(scores, padding));
     const read = tf.reshape(tf.matMul(attention, values), [batch, height, width, channels]);
-    return tf.add(x, read) as tf.Tensor4D;
+    return tf.add(x, valueGain === 1 ? read : tf.mul(read, valueGain)) as tf.Tensor4D;
   });
 }
 
 /**
  * Reads `${prefix}query.weight` `[keyDim, channels]`, `${prefix}key.weight` `[keyDim, wordWidth]` and
  * `${prefix}value.weight|bias` `[channels, wordWidth]` / `[channels]` (PyTorch `nn.Linear` layout).
+ * @param options.valueGain the block's constant gain (not stored in the dict). Default 1.
  */
-export function loadWordAttentionFromStateDict(dict: StateDict, prefix: string): WordAttentionParams {
+export function loadWordAttentionFromStateDict(
+  dict: StateDict,
+  prefix: string,
+  options: { valueGain?: number } = {},
+): WordAttentionParams {
   return {
+    config: { valueGain: checkValueGain(options.valueGain, 'loadWordAttentionFromStateDict') },
     query: loadLinearFromStateDict(dict, `${prefix}query.`),
     key: loadLinearFromStateDict(dict, `${prefix}key.`),
     value: loadLinearFromStateDict(dict, `${prefix}value.`),

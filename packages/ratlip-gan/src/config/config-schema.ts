@@ -97,6 +97,14 @@ export const wordAttentionSchema = z
     keyDim: positiveInt()
       .default(32)
       .describe('Width of the attention queries and keys in values. Default 32.'),
+    valueGain: z
+      .number()
+      .positive()
+      .default(1)
+      .describe(
+        'Constant factor on the attended values; with Adam a learning-rate multiplier for the value projection, ' +
+          'which starts at zero. Default 1.',
+      ),
   })
   .strict();
 

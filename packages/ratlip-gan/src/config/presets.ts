@@ -127,7 +127,7 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
     config: {
       ...SHAPES_32,
       name: 'ratlip-shapes-32-words',
-      generator: { ...SHAPES_32.generator, wordAttention: { blocks: [0, 1], keyDim: 32 } },
+      generator: { ...SHAPES_32.generator, wordAttention: { blocks: [0, 1], keyDim: 32, valueGain: 20 } },
     },
   },
   'ratlip-shapes-64': {

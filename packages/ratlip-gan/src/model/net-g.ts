@@ -141,6 +141,7 @@ export function initNetG(config: ResolvedRatlipConfig, rng: SeededRandom): NetGP
         channels: g.blockChannels[block]![1],
         wordWidth: netConfig.wordWidth,
         keyDim: g.wordAttention.keyDim,
+        valueGain: g.wordAttention.valueGain,
       },
       rng,
     ),
@@ -316,7 +317,9 @@ export function loadNetGFromStateDict(dict: StateDict, config: ResolvedRatlipCon
     blocks: g.blockSizes.map((size, i) => loadGBlockFromStateDict(dict, `GBlocks.${i}.`, { size })),
     toRgb: loadConv2dFromStateDict(dict, 'to_rgb.1.'),
     wordAttention: g.wordAttention.blocks.map((block) =>
-      loadWordAttentionFromStateDict(dict, netGWordAttentionPrefix(block)),
+      loadWordAttentionFromStateDict(dict, netGWordAttentionPrefix(block), {
+        valueGain: g.wordAttention.valueGain,
+      }),
     ),
   };
 }

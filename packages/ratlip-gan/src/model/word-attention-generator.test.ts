@@ -16,7 +16,7 @@ import { RatlipGan } from './ratlip-gan';
 import { clipSentenceEncoder } from './sentence-encoder';
 
 const CAPTIONS = ['a red circle at the top left and a blue square at the bottom right', 'a green star'];
-const WORD_ATTENTION = { generator: { wordAttention: { blocks: [0, 1] } } };
+const WORD_ATTENTION = { generator: { wordAttention: { blocks: [0, 1], valueGain: 3 } } };
 
 describe('a generator with word attention (ratlip-tiny, wasm)', () => {
   let setup: ReturnType<typeof tinySetup>;
@@ -37,7 +37,7 @@ describe('a generator with word attention (ratlip-tiny, wasm)', () => {
     const { config, clip } = setup;
     const plainConfig = {
       ...config,
-      generator: { ...config.generator, wordAttention: { blocks: [], keyDim: 32 } },
+      generator: { ...config.generator, wordAttention: { ...config.generator.wordAttention, blocks: [] } },
     };
     const withWords = initNetG(config, new SeededRandom(4));
     const plain = initNetG(plainConfig, new SeededRandom(4));
