@@ -89,7 +89,9 @@ describe('word attention', () => {
       mask,
     );
     const actual = out.arraySync();
-    expected.flat(3).forEach((value, i) => expect(actual.flat(3)[i]).toBeCloseTo(value, 5));
+    expected.flat(3).forEach((value, i) => {
+      expect(actual.flat(3)[i]).toBeCloseTo(value, 5);
+    });
     tf.dispose([image, caption.features, caption.mask, out]);
     disposeParams(params);
   });

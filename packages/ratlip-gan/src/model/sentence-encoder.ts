@@ -43,7 +43,9 @@ export function clipSentenceEncoder(text: ClipTextTransformer, tokenizer: ClipTo
       const tokens = tokenizer.tokenize(texts, { contextLength: text.config.contextLength, truncate: true });
       const { ids, length } = cropToEndOfText(tokens);
       const mask = new Float32Array(tokens.count * length);
-      tokens.eotIndices.forEach((end, row) => mask.fill(1, row * length, row * length + end + 1));
+      tokens.eotIndices.forEach((end, row) => {
+        mask.fill(1, row * length, row * length + end + 1);
+      });
       return tf.tidy(() => {
         const idTensor = tf.tensor2d(ids, [tokens.count, length], 'int32');
         const features = text.finalNorm(text.runBlocks(text.embed(idTensor)).tokens);
