@@ -356,6 +356,7 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
     expect(errorLine(replicated)).toContain(
       '--workers 2: data-parallel replicas do not receive word features yet',
     );
+    expect(existsSync(join(folder, 'init-workers', 'config.json'))).toBe(false);
   });
 
   it('evaluates every evalEvery steps without changing the training, and keeps the best beside the last N', async () => {

@@ -243,6 +243,11 @@ export async function runTraining(
   let pool: ReplicaPool | undefined;
   const replicaMean = replicas > 1 ? (values: Float32Array) => pool!.replicaMean(values) : undefined;
   const modelConfig = latest && resuming ? readCheckpointModelConfig(latest.path) : modelConfigFor(config);
+  if (replicas > 1 && modelConfig.generator.wordAttention.blocks.length > 0) {
+    throw new CliFailure(
+      `--workers ${replicas}: data-parallel replicas do not receive word features yet, and ${modelConfig.name}'s generator reads them; train with --workers 1`,
+    );
+  }
   const runClip = await loadRunClip(modelConfig);
   const { clip, sentenceEncoder } = runClip;
   let clipChange: ReturnType<typeof checkResumedClip>;
@@ -344,14 +349,6 @@ export async function runTraining(
     model = created!.fresh;
     trainer = created!.freshTrainer;
     await writeFileAtomic(join(run, RUN_FILES.config), `${JSON.stringify(runConfig, null, 2)}\n`);
-  }
-  if (replicas > 1 && model.readsWords) {
-    trainer.dispose();
-    model.dispose();
-    clip.dispose();
-    throw new CliFailure(
-      `--workers ${replicas}: data-parallel replicas do not receive word features yet, and ${modelConfig.name}'s generator reads them; train with --workers 1`,
-    );
   }
   if (replicas > 1) {
     try {
