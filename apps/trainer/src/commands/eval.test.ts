@@ -192,6 +192,57 @@ describe('ratlip eval of a trained run', () => {
   });
 });
 
+describe('ratlip eval --weights', () => {
+  it('evaluates the training weights instead of the moving average, and says so in the record', async () => {
+    const averaged = join(folder, 'averaged');
+    const trained = await runCaptured([
+      'train',
+      '--steps',
+      '2',
+      '--batch-size',
+      '2',
+      '--backend',
+      'wasm',
+      '--eval-samples',
+      '0',
+      '--ema-decay',
+      '0.5',
+      '--out',
+      averaged,
+    ]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const evaluate = async (source: string, weights: string) => {
+      const result = await runCaptured([
+        'eval',
+        source,
+        '--metrics',
+        'clip-score',
+        '--samples',
+        String(SAMPLES),
+        '--backend',
+        'wasm',
+        '--weights',
+        weights,
+        '--json',
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as { weights?: string; metrics: MetricReport[] };
+    };
+    const average = await evaluate(averaged, 'average');
+    const training = await evaluate(averaged, 'training');
+    expect(average.weights).toBeUndefined();
+    expect(training.weights).toBe('training');
+    expect(training.metrics[0]!.value).not.toBeCloseTo(average.metrics[0]!.value, 5);
+    // Without a moving average both are the same weights, and the record says nothing.
+    const plain = await evaluate(run, 'training');
+    expect(plain.weights).toBeUndefined();
+    expect(plain.metrics[0]!.value).toBeCloseTo((await evaluate(run, 'average')).metrics[0]!.value, 5);
+    const bad = await runCaptured(['eval', run, '--weights', 'ema']);
+    expect(bad.code).toBe(2);
+    expect(errorLine(bad)).toContain("--weights: expected one of average, training, got 'ema'");
+  });
+});
+
 describe('ratlip eval errors (one line, before any image is generated)', () => {
   const base = () => ['eval', run, '--samples', String(SAMPLES), '--backend', 'wasm'];
 

@@ -32,6 +32,7 @@ const optionsSchema = z.object({
   seed: integerValue(0, 2 ** 32 - 1).default(0),
   backend: backendValue().default('auto'),
   json: z.boolean().optional(),
+  weights: choiceValue(['average', 'training']).default('average'),
 });
 
 /** `ratlip eval`: FID, KID, CLIP score and Shapes alignment of a trained generator, appended to the run's `eval.jsonl`. */
@@ -74,6 +75,10 @@ export const registerEval: CommandRegistrar = (parent, context) =>
     .option('--batch-size <n>', `images per generator and Inception call (default: ${DEFAULT_EVAL_BATCH})`)
     .option('--seed <n>', 'noise and caption seed (default: 0)')
     .option('--json', 'print the eval.jsonl record instead of the table')
+    .option(
+      '--weights <which>',
+      "average: the generator's moving average when the checkpoint keeps one, as sample and the playground use; training: the weights training updates, which the average lags by about 1 / (1 - decay) steps (default: average)",
+    )
     .option('--backend <name>', BACKEND_HELP)
     .addHelpText(
       'after',
@@ -112,6 +117,7 @@ ${examplesHelp([
         samples: options.samples,
         seed: options.seed,
         batchSize: options.batchSize,
+        weights: options.weights,
         ...(options.dataset !== undefined ? { dataset: options.dataset } : {}),
         ...(options.stats !== undefined ? { statistics: options.stats } : {}),
         ...(options.inceptionWeights !== undefined

@@ -92,8 +92,17 @@ export interface ModelEvaluationOptions {
   references?: EvaluationReferences;
   /** Images per generator call. Default {@link DEFAULT_EVAL_BATCH}. */
   batchSize?: number;
+  /**
+   * Which generator weights: `'average'` (default), the moving average when the model keeps one, as
+   * sampling uses; `'training'`, the weights training updates (the average lags new behaviour by
+   * about 1 / (1 - decay) steps).
+   */
+  weights?: GeneratorWeights;
   onProgress?: (progress: EvaluationProgress) => void;
 }
+
+/** The generator weights an evaluation uses, see {@link ModelEvaluationOptions.weights}. */
+export type GeneratorWeights = 'average' | 'training';
 
 interface MetricContext {
   dataset: TextImageDataset;
@@ -183,7 +192,7 @@ export async function evaluateModel(options: ModelEvaluationOptions): Promise<Ev
     for (let start = 0; start < captions.length; start += batchSize) {
       const texts = captions.slice(start, start + batchSize);
       const noise = tf.tensor2d(random.normalArray(texts.length * noiseDim), [texts.length, noiseDim]);
-      const images = model.generate({ texts, noise });
+      const images = model.generate({ texts, noise, useEma: options.weights !== 'training' });
       noise.dispose();
       yield { images, captions: texts };
     }
@@ -203,6 +212,7 @@ export async function evaluateModel(options: ModelEvaluationOptions): Promise<Ev
     seed,
     by: options.by,
     backend: report.backend,
+    ...(options.weights === 'training' && model.ema ? { weights: 'training' as const } : {}),
     metrics: report.metrics,
   };
 }
@@ -233,6 +243,8 @@ export interface EvaluateRunOptions {
   referenceSamples?: number;
   /** Images per generator and Inception call. Default {@link DEFAULT_EVAL_BATCH}. */
   batchSize?: number;
+  /** Which generator weights, see {@link ModelEvaluationOptions.weights}. Default `'average'`. */
+  weights?: GeneratorWeights;
   onProgress?: (progress: EvaluationProgress) => void;
 }
 
@@ -299,7 +311,7 @@ function reusableRecord(
   checkpoint: string,
   options: EvaluateRunOptions,
 ): EvaluationRecord | undefined {
-  if (options.dataset !== undefined) return undefined;
+  if (options.dataset !== undefined || options.weights === 'training') return undefined;
   const step = checkpointStep(checkpoint);
   const wanted = [...options.metrics].sort().join(',');
   return readEvaluations(run).find(
@@ -390,6 +402,7 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Evaluati
         by: 'ratlip eval',
         references,
         ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+        ...(options.weights !== undefined ? { weights: options.weights } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
       if (run !== undefined) appendEvaluation(run, record);
@@ -407,7 +420,8 @@ const SHAPES_LINES = ['colour', 'shape', 'size', 'position', 'object', 'count', 
 
 /** Human-readable lines of a record: per-attribute accuracy with its chance level, then the other metrics. */
 export function describeEvaluation(record: EvaluationRecord): string[] {
-  const lines = [`step ${record.step}, ${record.samples} images for ${record.captions} captions`];
+  const weights = record.weights === 'training' ? ' (training weights, not the moving average)' : '';
+  const lines = [`step ${record.step}${weights}, ${record.samples} images for ${record.captions} captions`];
   for (const report of record.metrics) {
     if (report.metric === 'shapes-alignment' && report.breakdown) {
       const b = report.breakdown;

@@ -23,6 +23,11 @@ export interface EvaluationRecord {
   by: EvaluationOrigin;
   /** tfjs backend the evaluation ran on. */
   backend: string;
+  /**
+   * `'training'` when the generator's training weights were evaluated although the checkpoint keeps a
+   * moving average; absent for the weights sampling uses (the average when kept).
+   */
+  weights?: 'training';
   metrics: MetricReport[];
 }
 
