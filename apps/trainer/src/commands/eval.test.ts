@@ -146,6 +146,22 @@ describe('ratlip eval fid and kid (procedural Inception-v3, wasm)', () => {
   });
 });
 
+/** `ratlip eval <source> --metrics clip-score --samples SAMPLES --backend wasm --json` with `extra` options. */
+function evaluateClipScore(source: string, extra: string[]) {
+  return runCaptured([
+    'eval',
+    source,
+    '--metrics',
+    'clip-score',
+    '--samples',
+    String(SAMPLES),
+    '--backend',
+    'wasm',
+    ...extra,
+    '--json',
+  ]);
+}
+
 describe('ratlip eval of a trained run', () => {
   it('returns the evaluation training already made instead of repeating it, and evaluates checkpoints/best', async () => {
     const before = evalLines();
@@ -163,21 +179,7 @@ describe('ratlip eval of a trained run', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ by: 'training', step: 1 });
     expect(evalLines()).toHaveLength(before.length);
     const evaluate = (source: string, batchSize: number) =>
-      runCaptured([
-        'eval',
-        source,
-        '--metrics',
-        'clip-score',
-        '--samples',
-        String(SAMPLES),
-        '--seed',
-        '1',
-        '--batch-size',
-        String(batchSize),
-        '--backend',
-        'wasm',
-        '--json',
-      ]);
+      evaluateClipScore(source, ['--seed', '1', '--batch-size', String(batchSize)]);
     const best = await evaluate(join(run, 'checkpoints', 'best'), SAMPLES);
     expect(best.stderr).toBe('');
     expect(best.code).toBe(0);
@@ -212,19 +214,7 @@ describe('ratlip eval --weights', () => {
     ]);
     expect(trained.code, trained.stderr).toBe(0);
     const evaluate = async (source: string, weights: string) => {
-      const result = await runCaptured([
-        'eval',
-        source,
-        '--metrics',
-        'clip-score',
-        '--samples',
-        String(SAMPLES),
-        '--backend',
-        'wasm',
-        '--weights',
-        weights,
-        '--json',
-      ]);
+      const result = await evaluateClipScore(source, ['--weights', weights]);
       expect(result.code, result.stderr).toBe(0);
       return JSON.parse(result.stdout) as { weights?: string; metrics: MetricReport[] };
     };
