@@ -32,16 +32,18 @@ export interface SentenceEncoder {
  * features are the tokens after `ln_final` up to each caption's end-of-text token (GALIP's `words_embs`).
  */
 export function clipSentenceEncoder(text: ClipTextTransformer, tokenizer: ClipTokenizer): SentenceEncoder {
+  const tokenizeCropped = (texts: readonly string[]) => {
+    const tokens = tokenizer.tokenize(texts, { contextLength: text.config.contextLength, truncate: true });
+    // The padding after the last end-of-text token cannot reach any embedding (causal mask).
+    return { tokens, ...cropToEndOfText(tokens) };
+  };
   return {
     encode(texts) {
-      const tokens = tokenizer.tokenize(texts, { contextLength: text.config.contextLength, truncate: true });
-      // The padding after the last end-of-text token cannot reach any embedding (causal mask).
-      const { ids, length } = cropToEndOfText(tokens);
+      const { tokens, ids, length } = tokenizeCropped(texts);
       return tf.tidy(() => text.encode(tf.tensor2d(ids, [tokens.count, length], 'int32')));
     },
     encodeWithWords(texts) {
-      const tokens = tokenizer.tokenize(texts, { contextLength: text.config.contextLength, truncate: true });
-      const { ids, length } = cropToEndOfText(tokens);
+      const { tokens, ids, length } = tokenizeCropped(texts);
       const mask = new Float32Array(tokens.count * length);
       tokens.eotIndices.forEach((end, row) => {
         mask.fill(1, row * length, row * length + end + 1);

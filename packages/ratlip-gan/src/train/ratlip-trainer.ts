@@ -368,6 +368,14 @@ export class RatlipTrainer {
             ? tf.reshape(tf.slice(batch.contrastSentences, [0, 1, 0], [batchSize, 1, -1]), [batchSize, -1])
             : undefined;
         const real = model.encodeImages(batch.images);
+        // The weights depend on the real images only: computed once, outside the generator's tape.
+        const pixelWeights = this.reconstruction
+          ? foregroundPixelWeights(
+              batch.images,
+              this.reconstruction.foregroundWeight,
+              this.reconstruction.foregroundThreshold,
+            )
+          : undefined;
         const generatorStep = tf.variableGrads(() => {
           const fake = model.generator(noise, sentences, {
             training: true,
@@ -402,16 +410,12 @@ export class RatlipTrainer {
               ...(this.clipContrast && batch.contrastSentences
                 ? { contrast: { ...this.clipContrast, choices: batch.contrastSentences } }
                 : {}),
-              ...(this.reconstruction
+              ...(this.reconstruction && pixelWeights
                 ? {
                     reconstruction: {
                       fake,
                       real: batch.images,
-                      pixelWeights: foregroundPixelWeights(
-                        batch.images,
-                        this.reconstruction.foregroundWeight,
-                        this.reconstruction.foregroundThreshold,
-                      ),
+                      pixelWeights,
                       weight: this.reconstruction.weight,
                     },
                   }
