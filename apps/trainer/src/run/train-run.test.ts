@@ -340,23 +340,6 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
     ]);
     expect(missing.code).not.toBe(0);
     expect(errorLine(missing)).toContain(join(folder, 'nope'));
-    const replicated = await runCaptured([
-      'train',
-      '--preset',
-      'shapes-words',
-      '--out',
-      join(folder, 'init-workers'),
-      ...options,
-      '--batch-size',
-      '4',
-      '--workers',
-      '2',
-    ]);
-    expect(replicated.code).toBe(1);
-    expect(errorLine(replicated)).toContain(
-      '--workers 2: data-parallel replicas do not receive word features yet',
-    );
-    expect(existsSync(join(folder, 'init-workers', 'config.json'))).toBe(false);
   });
 
   it('evaluates every evalEvery steps without changing the training, and keeps the best beside the last N', async () => {

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataPipeline, openDataset, type PipelineState, parseDatasetSpec } from '@ratlip/datasets';
 import { nodeDatasetIO } from '@ratlip/datasets/node';
-import type { WordFeatures } from '@ratlip/rat-blocks';
 import {
   loadCheckpoint,
   RatlipGan,
@@ -10,6 +9,7 @@ import {
   type ResolvedRatlipConfig,
   resolveConfig,
   saveCheckpoint,
+  type TrainBatch,
   type TrainStepResult,
 } from '@ratlip/ratlip-gan';
 import { SeededRandom, type SeededRandomState, useBackend } from '@ratlip/runtime';
@@ -21,6 +21,12 @@ import { type ResolvedTrainConfig, withResumedSettings } from '../train/train-co
 import { TRAIN_PRESETS } from '../train/train-presets';
 import { type BestCheckpointInfo, bestCandidate, isBetter, readBestCheckpoint } from './best-checkpoint';
 import { contrastCaptionSource, encodeContrastSentences } from './contrast-captions';
+import {
+  type ReplicaBatch,
+  replicaBatchOf,
+  trainBatchOf,
+  trainBatchTensors,
+} from './data-parallel/replica-batch';
 import { resolveReplicaCount } from './data-parallel/replica-count';
 import { ReplicaPool } from './data-parallel/replica-pool';
 import { evaluateModel } from './evaluate-run';
@@ -119,14 +125,7 @@ function modelConfigFor(config: ResolvedTrainConfig): ResolvedRatlipConfig {
  * A batch's text for one step: its sentence embeddings, its word features when the generator reads
  * them, and the sentence embeddings of the contrastive CLIP term, if on.
  */
-interface StepText {
-  /** `[batch, sentenceDim]`. */
-  sentences: tf.Tensor2D;
-  /** `[batch, words, text width]` and mask `[batch, words]`. */
-  words?: WordFeatures;
-  /** `[batch, choices, sentenceDim]`. */
-  contrastSentences?: tf.Tensor3D;
-}
+type StepText = Omit<TrainBatch, 'images'>;
 
 /** One training step on the whole batch. Disposes `text`. */
 function singleStep(
@@ -139,17 +138,8 @@ function singleStep(
   try {
     return trainer.step({ images: imageTensor, ...text });
   } finally {
-    disposeStepText(text);
-    imageTensor.dispose();
+    tf.dispose([imageTensor, ...trainBatchTensors(text)]);
   }
-}
-
-function disposeStepText(text: StepText): void {
-  tf.dispose([
-    text.sentences,
-    text.contrastSentences ?? [],
-    ...(text.words ? [text.words.features, text.words.mask] : []),
-  ]);
 }
 
 /** One data-parallel step: replicas 1.. take their shards, rank 0 steps on the first. Disposes `text`. */
@@ -160,37 +150,20 @@ async function replicatedStep(
   imageShape: readonly [number, number, number, number],
   text: StepText,
 ): Promise<TrainStepResult> {
-  const [batchSize, imageSize, , channels] = imageShape;
-  const sentenceDim = text.sentences.shape[1];
-  const sentenceValues = text.sentences.dataSync() as Float32Array;
-  const choices = text.contrastSentences?.shape[1] ?? 0;
-  const contrastValues = text.contrastSentences?.dataSync() as Float32Array | undefined;
-  disposeStepText(text);
-  const first = pool.dispatch({
-    images,
-    sentences: sentenceValues,
-    batchSize,
-    imageSize,
-    channels,
-    sentenceDim,
-    ...(contrastValues ? { contrast: { sentences: contrastValues, choices } } : {}),
-  });
-  const imageTensor = tf.tensor4d(first.images, [first.shard, imageSize, imageSize, channels]);
-  const sentenceTensor = tf.tensor2d(first.sentences, [first.shard, sentenceDim]);
-  const contrastTensor = first.contrastSentences
-    ? tf.tensor3d(first.contrastSentences, [first.shard, choices, sentenceDim])
-    : undefined;
+  let batch: ReplicaBatch;
+  try {
+    batch = replicaBatchOf({ values: images, shape: [...imageShape] }, text);
+  } finally {
+    tf.dispose(trainBatchTensors(text));
+  }
+  const first = trainBatchOf(pool.dispatch(batch));
   let result: TrainStepResult;
   try {
-    result = trainer.step({
-      images: imageTensor,
-      sentences: sentenceTensor,
-      ...(contrastTensor ? { contrastSentences: contrastTensor } : {}),
-    });
+    result = trainer.step(first);
   } catch (error) {
     throw await pool.failure(error);
   } finally {
-    tf.dispose([imageTensor, sentenceTensor, contrastTensor ?? []]);
+    tf.dispose(trainBatchTensors(first));
   }
   await pool.stepped();
   return result;
@@ -243,11 +216,6 @@ export async function runTraining(
   let pool: ReplicaPool | undefined;
   const replicaMean = replicas > 1 ? (values: Float32Array) => pool!.replicaMean(values) : undefined;
   const modelConfig = latest && resuming ? readCheckpointModelConfig(latest.path) : modelConfigFor(config);
-  if (replicas > 1 && modelConfig.generator.wordAttention.blocks.length > 0) {
-    throw new CliFailure(
-      `--workers ${replicas}: data-parallel replicas do not receive word features yet, and ${modelConfig.name}'s generator reads them; train with --workers 1`,
-    );
-  }
   const runClip = await loadRunClip(modelConfig);
   const { clip, sentenceEncoder } = runClip;
   let clipChange: ReturnType<typeof checkResumedClip>;
@@ -577,7 +545,7 @@ export async function runTraining(
   } finally {
     await pool?.close();
     pipeline.close();
-    tf.dispose([fixed.sentences, ...(fixed.words ? [fixed.words.features, fixed.words.mask] : [])]);
+    tf.dispose(trainBatchTensors(fixed));
     fixedNoise.dispose();
     trainer.dispose();
     model.dispose();

@@ -78,6 +78,23 @@ describe('data-parallel training (2 replicas on worker threads)', () => {
     }
   });
 
+  it('carries word features to the replicas of a generator that reads them', async () => {
+    const before = tf.memory().numTensors;
+    const run = join(folder, 'words');
+    await train({ ...REPLICATED, preset: 'shapes-words', steps: 2, out: run });
+    expect(tf.memory().numTensors).toBe(before);
+    const saved = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
+    expect(saved.workers).toBe(2);
+    expect(saved.model.generator.wordAttention.blocks.length).toBeGreaterThan(0);
+    const records = readMetrics(run);
+    expect(records.map((record) => record['step'])).toEqual([1, 2]);
+    for (const record of records) {
+      for (const value of Object.values(record['losses'] as Record<string, number>)) {
+        expect(Number.isFinite(value)).toBe(true);
+      }
+    }
+  });
+
   it('says how to get the replica script when the trainer is not built', async () => {
     const run = await runCaptured([
       'train',

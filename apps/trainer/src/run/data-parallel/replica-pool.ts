@@ -10,6 +10,7 @@ import type {
 } from '@ratlip/ratlip-gan';
 import type { SeededRandomState } from '@ratlip/runtime';
 import { CliFailure } from '../../cli-errors';
+import { type ReplicaBatch, replicaBatchBuffers, replicaShard } from './replica-batch';
 import type { FromReplicaMessage, ReplicaWorkerData, ToReplicaMessage } from './replica-protocol';
 import { ReplicaGroupAborted, replicaMeanBufferBytes, SharedReplicaMean } from './shared-replica-mean';
 
@@ -19,29 +20,6 @@ export const REPLICA_WORKER_SCRIPT = new URL('./replica-worker.js', import.meta.
 /** Seed of replica `rank`'s noise: above the 32 bits of user seeds, so no run's rank 0 shares it. */
 export function replicaNoiseSeed(seed: number, rank: number): number {
   return seed + rank * 2 ** 32;
-}
-
-/** One step's batch for all replicas, as rank 0 prepared it. */
-export interface ReplicaBatch {
-  /** `[batch, size, size, channels]`, flattened. */
-  images: Float32Array;
-  /** `[batch, sentenceDim]`, flattened. */
-  sentences: Float32Array;
-  batchSize: number;
-  imageSize: number;
-  channels: number;
-  sentenceDim: number;
-  /** `[batch, choices, sentenceDim]`, flattened, when the contrastive CLIP term is on. */
-  contrast?: { sentences: Float32Array; choices: number };
-}
-
-/** Shard 0 of a {@link ReplicaBatch}, for rank 0's own step (`[shard, ...]` arrays). */
-export interface ReplicaShard {
-  images: Float32Array;
-  sentences: Float32Array;
-  /** `[shard, choices, sentenceDim]`, flattened. */
-  contrastSentences?: Float32Array;
-  shard: number;
 }
 
 /** Options of {@link ReplicaPool.start}. */
@@ -133,8 +111,8 @@ function startThread(script: URL, data: ReplicaWorkerData): ReplicaThread {
  * ```ts
  * const pool = await ReplicaPool.start({ replicas: 2, model, modelConfig, backend: 'wasm', seed });
  * const trainer = new RatlipTrainer(model, { replicaMean: pool.replicaMean });
- * const shard = pool.dispatch(batch); // ranks 1.. start stepping
- * trainer.step(shard);                // rank 0 steps here
+ * const shard = trainBatchOf(pool.dispatch(batch)); // ranks 1.. start stepping
+ * trainer.step(shard);                              // rank 0 steps here
  * await pool.stepped();
  * ```
  */
@@ -212,55 +190,24 @@ export class ReplicaPool {
 
   /**
    * Sends shards 1.. of `batch` to the replicas, which start stepping at once, and returns shard 0 for
-   * rank 0's own step (`[shard, ...]` arrays). Follow it with rank 0's step, then {@link stepped}.
+   * rank 0's own step (see `replicaShard`). Follow it with rank 0's step, then {@link stepped}.
    */
-  dispatch(batch: ReplicaBatch): ReplicaShard {
-    const { batchSize, imageSize, channels, sentenceDim, contrast } = batch;
-    const shard = batchSize / this.replicas;
-    if (!Number.isInteger(shard)) {
-      throw new Error(
-        `ReplicaPool: a batch of ${batchSize} does not split into ${this.replicas} equal shards`,
-      );
-    }
-    const imageValues = shard * imageSize * imageSize * channels;
-    const sentenceValues = shard * sentenceDim;
-    const contrastValues = shard * (contrast?.choices ?? 0) * sentenceDim;
+  dispatch(batch: ReplicaBatch): ReplicaBatch {
+    const first = replicaShard(batch, 0, this.replicas);
     this.pending = Promise.all(
       this.threads.map(async (thread, index) => {
-        const rank = index + 1;
-        const images = batch.images.slice(rank * imageValues, (rank + 1) * imageValues);
-        const sentences = batch.sentences.slice(rank * sentenceValues, (rank + 1) * sentenceValues);
-        const contrastSentences = contrast?.sentences.slice(
-          rank * contrastValues,
-          (rank + 1) * contrastValues,
+        const shard = replicaShard(batch, index + 1, this.replicas);
+        thread.worker.postMessage(
+          { type: 'step', shard } satisfies ToReplicaMessage,
+          replicaBatchBuffers(shard),
         );
-        const message: ToReplicaMessage = {
-          type: 'step',
-          images,
-          imageShape: [shard, imageSize, imageSize, channels],
-          sentences,
-          sentenceShape: [shard, sentenceDim],
-          ...(contrast && contrastSentences
-            ? { contrast: { sentences: contrastSentences, shape: [shard, contrast.choices, sentenceDim] } }
-            : {}),
-        };
-        thread.worker.postMessage(message, [
-          images.buffer,
-          sentences.buffer,
-          ...(contrastSentences ? [contrastSentences.buffer] : []),
-        ]);
         const reply = await thread.next();
         if (reply.type === 'stepped') this.states[index] = reply.noiseState;
       }),
     ).then(() => undefined);
     // A replica that fails first is reported by stepped(); until then its rejection is not unhandled.
     this.pending.catch(() => undefined);
-    return {
-      images: batch.images.subarray(0, imageValues),
-      sentences: batch.sentences.subarray(0, sentenceValues),
-      ...(contrast ? { contrastSentences: contrast.sentences.subarray(0, contrastValues) } : {}),
-      shard,
-    };
+    return first;
   }
 
   /** Waits for the replicas' steps; rejects with the first replica's error. */

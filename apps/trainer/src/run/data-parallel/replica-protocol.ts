@@ -1,5 +1,6 @@
 import type { ClipContrastOptions, ReconstructionOptions, ResolvedRatlipConfig } from '@ratlip/ratlip-gan';
 import type { SeededRandomState } from '@ratlip/runtime';
+import type { ReplicaBatch } from './replica-batch';
 
 /** What a replica thread starts from (its `workerData`). */
 export interface ReplicaWorkerData {
@@ -32,14 +33,7 @@ export interface ReplicaWorkerData {
 /** One step's shard of the batch for a replica. */
 export interface ReplicaStepMessage {
   type: 'step';
-  /** `[shard, size, size, channels]`, flattened. */
-  images: Float32Array;
-  imageShape: [number, number, number, number];
-  /** `[shard, sentenceDim]`, flattened. */
-  sentences: Float32Array;
-  sentenceShape: [number, number];
-  /** `[shard, choices, sentenceDim]`, flattened, when the contrastive CLIP term is on. */
-  contrast?: { sentences: Float32Array; shape: [number, number, number] };
+  shard: ReplicaBatch;
 }
 
 /** Messages from the main thread to a replica. */

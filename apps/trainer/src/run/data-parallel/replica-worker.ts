@@ -3,6 +3,7 @@ import { loadCheckpoint, RatlipGan, RatlipTrainer } from '@ratlip/ratlip-gan';
 import { SeededRandom, useBackend } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { loadRunClip } from '../run-clip';
+import { trainBatchOf, trainBatchTensors } from './replica-batch';
 import type { FromReplicaMessage, ReplicaWorkerData, ToReplicaMessage } from './replica-protocol';
 import { SharedReplicaMean } from './shared-replica-mean';
 
@@ -61,20 +62,12 @@ async function runReplica(data: ReplicaWorkerData, port: NonNullable<typeof pare
         return;
       }
       try {
-        const images = tf.tensor4d(message.images, message.imageShape);
-        const sentences = tf.tensor2d(message.sentences, message.sentenceShape);
-        const contrastSentences = message.contrast
-          ? tf.tensor3d(message.contrast.sentences, message.contrast.shape)
-          : undefined;
+        const batch = trainBatchOf(message.shard);
         try {
-          const { step } = trainer.step({
-            images,
-            sentences,
-            ...(contrastSentences ? { contrastSentences } : {}),
-          });
+          const { step } = trainer.step(batch);
           post({ type: 'stepped', step, noiseState: trainer.noiseRandom.getState() });
         } finally {
-          tf.dispose([images, sentences, contrastSentences ?? []]);
+          tf.dispose(trainBatchTensors(batch));
         }
       } catch (error) {
         fail(error);
