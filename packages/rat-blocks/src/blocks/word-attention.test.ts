@@ -6,6 +6,7 @@ import {
   exportWordAttentionToStateDict,
   initWordAttention,
   loadWordAttentionFromStateDict,
+  type WordAttentionConfig,
   type WordAttentionParams,
   wordAttentionConfig,
   wordAttentionForward,
@@ -15,12 +16,14 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const CONFIG = { channels: 4, wordWidth: 3, keyDim: 2, valueGain: 1.5 };
+const CONFIG = { channels: 4, wordWidth: 3, keyDim: 2, valueGain: 1.5, scoreGain: 2.5, positionQuery: false };
+/** Queries that also see where each position is. */
+const PLACED = { ...CONFIG, positionQuery: true };
 
 /** Parameters with a non-zero value projection, drawn from `seed`. */
-function randomParams(seed: number): WordAttentionParams {
+function randomParams(seed: number, config: WordAttentionConfig = CONFIG): WordAttentionParams {
   const rng = new SeededRandom(seed);
-  const params = initWordAttention(CONFIG, rng);
+  const params = initWordAttention(config, rng);
   const { weight, bias } = params.value;
   (weight as tf.Variable).assign(tf.tensor2d(rng.normalArray(weight.size), weight.shape as [number, number]));
   (bias as tf.Variable).assign(tf.tensor1d(rng.normalArray(bias!.size)));
@@ -38,15 +41,20 @@ function reference(params: WordAttentionParams, x: number[][][][], words: number
   const wk = params.key.weight.arraySync() as number[][];
   const wv = params.value.weight.arraySync() as number[][];
   const bv = params.value.bias!.arraySync() as number[];
+  const wp = params.position?.weight.arraySync() as number[][] | undefined;
   return x.map((image, b) => {
     const keys = matMul(words[b]!, wk);
     const values = matMul(words[b]!, wv).map((row) => row.map((value, c) => value + bv[c]!));
-    return image.map((row) =>
-      row.map((pixel) => {
-        const query = matMul([pixel], wq)[0]!;
+    return image.map((row, r) =>
+      row.map((pixel, c) => {
+        const y = (2 * r + 1) / image.length - 1;
+        const xPlace = (2 * c + 1) / row.length - 1;
+        const placeQuery = wp ? matMul([[xPlace, y, xPlace * xPlace, y * y]], wp)[0]! : undefined;
+        const query = matMul([pixel], wq)[0]!.map((value, k) => value + (placeQuery?.[k] ?? 0));
         const scores = keys.map((key, j) =>
           mask[b]![j]
-            ? key.reduce((sum, value, k) => sum + value * query[k]!, 0) / Math.sqrt(CONFIG.keyDim)
+            ? (CONFIG.scoreGain * key.reduce((sum, value, k) => sum + value * query[k]!, 0)) /
+              Math.sqrt(CONFIG.keyDim)
             : -Infinity,
         );
         const top = Math.max(...scores);
@@ -75,8 +83,11 @@ describe('word attention', () => {
     words: { features: tf.tensor3d(words, [2, 5, CONFIG.wordWidth]), mask: tf.tensor2d(mask) },
   });
 
-  it('computes x + valueGain · softmax(q kᵀ / √keyDim) v over the unmasked words', () => {
-    const params = randomParams(1);
+  it.each([
+    ['', CONFIG],
+    [', queries seeing their place', PLACED],
+  ])('computes x + valueGain · softmax(scoreGain · q kᵀ / √keyDim) v over the unmasked words%s', (_, config) => {
+    const params = randomParams(1, config);
     const { x: image, words: caption } = inputs();
     const before = tf.memory().numTensors;
     const out = wordAttentionForward(params, image, caption);
@@ -135,17 +146,47 @@ describe('word attention', () => {
     disposeParams(params);
   });
 
-  it('round-trips through a PyTorch-layout state dict', () => {
-    const params = randomParams(5);
+  it('reads different words at different places of a uniform map only when queries see their place', () => {
+    const { words: caption } = inputs();
+    const uniform = tf.tidy(() =>
+      tf.tile(tf.reshape(tf.tensor1d(x.slice(0, CONFIG.channels)), [1, 1, 1, -1]), [2, 2, 3, 1]),
+    );
+    for (const [config, placesDiffer] of [
+      [CONFIG, false],
+      [PLACED, true],
+    ] as const) {
+      const params = randomParams(7, config);
+      const out = wordAttentionForward(params, uniform, caption);
+      const pixels = (out.arraySync() as number[][][][])[1]!.flat();
+      expect(pixels.some((pixel) => pixel.some((value, c) => Math.abs(value - pixels[0]![c]!) > 1e-4))).toBe(
+        placesDiffer,
+      );
+      out.dispose();
+      disposeParams(params);
+    }
+    tf.dispose([uniform, caption.features, caption.mask]);
+  });
+
+  it.each([
+    ['', CONFIG],
+    [', with the place projection', PLACED],
+  ])('round-trips through a PyTorch-layout state dict%s', (_, config) => {
+    const params = randomParams(5, config);
     const dict = exportWordAttentionToStateDict(params, 'attention.');
     expect(Object.fromEntries(Object.entries(dict).map(([key, tensor]) => [key, tensor.shape]))).toEqual({
       'attention.query.weight': [CONFIG.keyDim, CONFIG.channels],
       'attention.key.weight': [CONFIG.keyDim, CONFIG.wordWidth],
       'attention.value.weight': [CONFIG.channels, CONFIG.wordWidth],
       'attention.value.bias': [CONFIG.channels],
+      ...(config.positionQuery ? { 'attention.position.weight': [CONFIG.keyDim, 4] } : {}),
     });
-    const loaded = loadWordAttentionFromStateDict(dict, 'attention.', { valueGain: CONFIG.valueGain });
-    expect(wordAttentionConfig(loaded)).toEqual(CONFIG);
+    const loaded = loadWordAttentionFromStateDict(dict, 'attention.', config);
+    expect(wordAttentionConfig(loaded)).toEqual(config);
+    if (!config.positionQuery) {
+      expect(() => loadWordAttentionFromStateDict(dict, 'attention.', PLACED)).toThrow(
+        /attention\.position\.weight/,
+      );
+    }
     const { x: image, words: caption } = inputs();
     const a = wordAttentionForward(params, image, caption);
     const b = wordAttentionForward(loaded, image, caption);
@@ -172,6 +213,9 @@ describe('word attention', () => {
     ).toThrow('wordAttentionForward: word mask must be [2, 5], got [2, 4]');
     expect(() => initWordAttention({ ...CONFIG, valueGain: 0 }, new SeededRandom(1))).toThrow(
       'initWordAttention: valueGain must be a positive number, got 0',
+    );
+    expect(() => initWordAttention({ ...CONFIG, scoreGain: -1 }, new SeededRandom(1))).toThrow(
+      'initWordAttention: scoreGain must be a positive number, got -1',
     );
     tf.dispose([image, caption.features, caption.mask, wrongChannels, wrongWidth, wrongMask]);
     disposeParams(params);

@@ -13,7 +13,7 @@ import type { MutableStateDict, StateDict } from '../core/state-dict';
 /**
  * Word attention (not in RATLIP; the word-level attention of AttnGAN, as a residual): every position
  * of a feature map attends over its caption's word features and adds what it reads,
- * `x + valueGain · softmax(q(x) · k(words)ᵀ / √keyDim + mask) · v(words)`. A pooled sentence embedding blurs which
+ * `x + valueGain · softmax(scoreGain · q(x) · k(words)ᵀ / √keyDim + mask) · v(words)`. A pooled sentence embedding blurs which
  * attribute belongs to which object of a caption; each word feature of a causal text encoder (CLIP's)
  * still carries the words before it, so a position can read the phrase meant for it.
  *
@@ -23,13 +23,18 @@ import type { MutableStateDict, StateDict } from '../core/state-dict';
  * and the constant `valueGain` multiplies that pace (with Adam, a learning-rate multiplier for `v`).
  */
 export interface WordAttentionParams {
-  readonly config: { readonly valueGain: number };
+  readonly config: { readonly valueGain: number; readonly scoreGain: number };
   /** Feature map to queries, `[channels, keyDim]`, no bias. */
   readonly query: LinearParams;
   /** Word features to keys, `[wordWidth, keyDim]`, no bias. */
   readonly key: LinearParams;
   /** Word features to values, `[wordWidth, channels]` with bias; both start at zero. */
   readonly value: LinearParams;
+  /**
+   * With {@link WordAttentionConfig.positionQuery}: where each position is, `(x, y, x², y²)` with
+   * `x, y` in [-1, 1] at pixel centres, to queries, `[4, keyDim]`, no bias.
+   */
+  readonly position?: LinearParams;
 }
 
 /** Sizes of a word-attention block. */
@@ -45,7 +50,23 @@ export interface WordAttentionConfig {
    * rate: attention added to a trained generator learns at the pace one picks. Default 1.
    */
   valueGain?: number;
+  /**
+   * Constant factor on the attention scores. Projections at their initial scale give scores of about
+   * 0.2, so the attention starts nearly uniform, and at a GAN's Adam step of 1e-4 the projections take
+   * tens of thousands of steps to grow the scores that select a word; with Adam this gain multiplies
+   * that pace. Default 1.
+   */
+  scoreGain?: number;
+  /**
+   * Queries also see where each position is (a learned projection of its coordinates, as a
+   * transformer's positional embedding), so that a position can look for the words that name its place
+   * ("at the left") without inferring its place from the features. Default false.
+   */
+  positionQuery?: boolean;
 }
+
+/** Features of each position's place that {@link WordAttentionParams.position} projects. */
+const POSITION_FEATURES = 4;
 
 /** The caption side of {@link wordAttentionForward}. */
 export interface WordFeatures {
@@ -68,25 +89,55 @@ export function initWordAttention(config: WordAttentionConfig, rng: SeededRandom
   assertPositiveInteger(wordWidth, 'initWordAttention wordWidth');
   assertPositiveInteger(keyDim, 'initWordAttention keyDim');
   return {
-    config: { valueGain: checkValueGain(config.valueGain, 'initWordAttention') },
+    config: gains(config, 'initWordAttention'),
     query: initLinear(channels, keyDim, rng, { bias: false }),
     key: initLinear(wordWidth, keyDim, rng, { bias: false }),
     value: { weight: constantVariable([wordWidth, channels], 0), bias: constantVariable([channels], 0) },
+    ...(config.positionQuery
+      ? { position: initLinear(POSITION_FEATURES, keyDim, rng, { bias: false }) }
+      : {}),
   };
 }
 
-function checkValueGain(valueGain: number | undefined, where: string): number {
-  const gain = valueGain ?? 1;
+function checkGain(value: number | undefined, name: string, where: string): number {
+  const gain = value ?? 1;
   if (!(gain > 0) || !Number.isFinite(gain)) {
-    throw new Error(`${where}: valueGain must be a positive number, got ${valueGain}`);
+    throw new Error(`${where}: ${name} must be a positive number, got ${value}`);
   }
   return gain;
 }
 
-/** The sizes and gain of `params`. */
+function gains(config: Pick<WordAttentionConfig, 'valueGain' | 'scoreGain'>, where: string) {
+  return {
+    valueGain: checkGain(config.valueGain, 'valueGain', where),
+    scoreGain: checkGain(config.scoreGain, 'scoreGain', where),
+  };
+}
+
+/** The sizes and settings of `params`. */
 export function wordAttentionConfig(params: WordAttentionParams): Required<WordAttentionConfig> {
   const [wordWidth, keyDim] = params.key.weight.shape as [number, number];
-  return { channels: params.value.weight.shape[1]!, wordWidth, keyDim, valueGain: params.config.valueGain };
+  return {
+    channels: params.value.weight.shape[1]!,
+    wordWidth,
+    keyDim,
+    valueGain: params.config.valueGain,
+    scoreGain: params.config.scoreGain,
+    positionQuery: params.position !== undefined,
+  };
+}
+
+/** `[height * width, 4]`: `(x, y, x², y²)` of each position, row-major, `x, y` in [-1, 1] at pixel centres. */
+function positionFeatures(height: number, width: number): tf.Tensor2D {
+  const values = new Float32Array(height * width * POSITION_FEATURES);
+  for (let row = 0; row < height; row++) {
+    const y = (2 * row + 1) / height - 1;
+    for (let column = 0; column < width; column++) {
+      const x = (2 * column + 1) / width - 1;
+      values.set([x, y, x * x, y * y], (row * width + column) * POSITION_FEATURES);
+    }
+  }
+  return tf.tensor2d(values, [height * width, POSITION_FEATURES]);
 }
 
 /**
@@ -99,7 +150,7 @@ export function wordAttentionForward(
   x: tf.Tensor,
   words: WordFeatures,
 ): tf.Tensor4D {
-  const { channels, wordWidth, keyDim, valueGain } = wordAttentionConfig(params);
+  const { channels, wordWidth, keyDim, valueGain, scoreGain } = wordAttentionConfig(params);
   const [batch, height, width] = x.shape as [number, number, number, number];
   const { features, mask } = words;
   if (x.rank !== 4 || x.shape[3] !== channels) {
@@ -120,11 +171,18 @@ export function wordAttentionForward(
   }
   return tf.tidy(() => {
     const positions = tf.reshape(x, [batch * height * width, channels]);
-    const queries = tf.reshape(linearForward(params.query, positions), [batch, height * width, keyDim]);
+    const contentQueries = tf.reshape(linearForward(params.query, positions), [
+      batch,
+      height * width,
+      keyDim,
+    ]);
+    const queries = params.position
+      ? tf.add(contentQueries, linearForward(params.position, positionFeatures(height, width)))
+      : contentQueries;
     const flatWords = tf.reshape(features, [batch * count, wordWidth]);
     const keys = tf.reshape(linearForward(params.key, flatWords), [batch, count, keyDim]);
     const values = tf.reshape(linearForward(params.value, flatWords), [batch, count, channels]);
-    const scores = tf.mul(tf.matMul(queries, keys, false, true), 1 / Math.sqrt(keyDim));
+    const scores = tf.mul(tf.matMul(queries, keys, false, true), scoreGain / Math.sqrt(keyDim));
     const padding = tf.reshape(tf.mul(tf.sub(1, mask), MASKED_SCORE), [batch, 1, count]);
     const attention = tf.softmax(tf.add(scores, padding));
     const read = tf.reshape(tf.matMul(attention, values), [batch, height, width, channels]);
@@ -134,19 +192,22 @@ export function wordAttentionForward(
 
 /**
  * Reads `${prefix}query.weight` `[keyDim, channels]`, `${prefix}key.weight` `[keyDim, wordWidth]` and
- * `${prefix}value.weight|bias` `[channels, wordWidth]` / `[channels]` (PyTorch `nn.Linear` layout).
- * @param options.valueGain the block's constant gain (not stored in the dict). Default 1.
+ * `${prefix}value.weight|bias` `[channels, wordWidth]` / `[channels]` (PyTorch `nn.Linear` layout) and,
+ * with `positionQuery`, `${prefix}position.weight` `[keyDim, 4]`.
+ * @param options.valueGain, options.scoreGain the block's constant gains (not stored in the dict). Default 1.
+ * @param options.positionQuery the block's queries see positions. Default false.
  */
 export function loadWordAttentionFromStateDict(
   dict: StateDict,
   prefix: string,
-  options: { valueGain?: number } = {},
+  options: Pick<WordAttentionConfig, 'valueGain' | 'scoreGain' | 'positionQuery'> = {},
 ): WordAttentionParams {
   return {
-    config: { valueGain: checkValueGain(options.valueGain, 'loadWordAttentionFromStateDict') },
+    config: gains(options, 'loadWordAttentionFromStateDict'),
     query: loadLinearFromStateDict(dict, `${prefix}query.`),
     key: loadLinearFromStateDict(dict, `${prefix}key.`),
     value: loadLinearFromStateDict(dict, `${prefix}value.`),
+    ...(options.positionQuery ? { position: loadLinearFromStateDict(dict, `${prefix}position.`) } : {}),
   };
 }
 
@@ -159,5 +220,6 @@ export function exportWordAttentionToStateDict(
     ...exportLinearToStateDict(params.query, `${prefix}query.`),
     ...exportLinearToStateDict(params.key, `${prefix}key.`),
     ...exportLinearToStateDict(params.value, `${prefix}value.`),
+    ...(params.position ? exportLinearToStateDict(params.position, `${prefix}position.`) : {}),
   };
 }

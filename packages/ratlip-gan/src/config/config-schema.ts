@@ -105,6 +105,21 @@ export const wordAttentionSchema = z
         'Constant factor on the attended values; with Adam a learning-rate multiplier for the value projection, ' +
           'which starts at zero. Default 1.',
       ),
+    scoreGain: z
+      .number()
+      .positive()
+      .default(1)
+      .describe(
+        'Constant factor on the attention scores; with Adam a learning-rate multiplier for where the attention looks ' +
+          '(at the initial scale the scores are about 0.2 and the attention nearly uniform). Default 1.',
+      ),
+    positionQuery: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Queries also see each position's coordinates (a learned projection of x, y, x², y²), so a place can look " +
+          'for the words that name it. Default false.',
+      ),
   })
   .strict();
 

@@ -127,7 +127,10 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
     config: {
       ...SHAPES_32,
       name: 'ratlip-shapes-32-words',
-      generator: { ...SHAPES_32.generator, wordAttention: { blocks: [0, 1], keyDim: 32, valueGain: 20 } },
+      generator: {
+        ...SHAPES_32.generator,
+        wordAttention: { blocks: [0, 1], keyDim: 32, valueGain: 20, scoreGain: 16, positionQuery: true },
+      },
     },
   },
   'ratlip-shapes-64': {

@@ -142,6 +142,8 @@ export function initNetG(config: ResolvedRatlipConfig, rng: SeededRandom): NetGP
         wordWidth: netConfig.wordWidth,
         keyDim: g.wordAttention.keyDim,
         valueGain: g.wordAttention.valueGain,
+        scoreGain: g.wordAttention.scoreGain,
+        positionQuery: g.wordAttention.positionQuery,
       },
       rng,
     ),
@@ -319,6 +321,8 @@ export function loadNetGFromStateDict(dict: StateDict, config: ResolvedRatlipCon
     wordAttention: g.wordAttention.blocks.map((block) =>
       loadWordAttentionFromStateDict(dict, netGWordAttentionPrefix(block), {
         valueGain: g.wordAttention.valueGain,
+        scoreGain: g.wordAttention.scoreGain,
+        positionQuery: g.wordAttention.positionQuery,
       }),
     ),
   };

@@ -16,7 +16,9 @@ import { RatlipGan } from './ratlip-gan';
 import { clipSentenceEncoder } from './sentence-encoder';
 
 const CAPTIONS = ['a red circle at the top left and a blue square at the bottom right', 'a green star'];
-const WORD_ATTENTION = { generator: { wordAttention: { blocks: [0, 1], valueGain: 3 } } };
+const WORD_ATTENTION = {
+  generator: { wordAttention: { blocks: [0, 1], valueGain: 3, scoreGain: 4, positionQuery: true } },
+};
 
 describe('a generator with word attention (ratlip-tiny, wasm)', () => {
   let setup: ReturnType<typeof tinySetup>;
@@ -78,9 +80,13 @@ describe('a generator with word attention (ratlip-tiny, wasm)', () => {
           .filter((key) => key.startsWith(netGWordAttentionPrefix(block)))
           .sort(),
       ).toEqual(
-        ['key.weight', 'query.weight', 'value.bias', 'value.weight'].map(
-          (name) => `${netGWordAttentionPrefix(block)}${name}`,
-        ),
+        [
+          'key.weight',
+          ...(config.generator.wordAttention.positionQuery ? ['position.weight'] : []),
+          'query.weight',
+          'value.bias',
+          'value.weight',
+        ].map((name) => `${netGWordAttentionPrefix(block)}${name}`),
       );
     }
     const loaded = loadNetGFromStateDict(dict, config);
