@@ -86,26 +86,29 @@ describe('word attention', () => {
   it.each([
     ['', CONFIG],
     [', queries seeing their place', PLACED],
-  ])('computes x + valueGain · softmax(scoreGain · q kᵀ / √keyDim) v over the unmasked words%s', (_, config) => {
-    const params = randomParams(1, config);
-    const { x: image, words: caption } = inputs();
-    const before = tf.memory().numTensors;
-    const out = wordAttentionForward(params, image, caption);
-    expect(tf.memory().numTensors).toBe(before + 1);
-    expect(out.shape).toEqual([2, 2, 3, CONFIG.channels]);
-    const expected = reference(
-      params,
-      image.arraySync() as number[][][][],
-      caption.features.arraySync() as number[][][],
-      mask,
-    );
-    const actual = out.arraySync();
-    expected.flat(3).forEach((value, i) => {
-      expect(actual.flat(3)[i]).toBeCloseTo(value, 5);
-    });
-    tf.dispose([image, caption.features, caption.mask, out]);
-    disposeParams(params);
-  });
+  ])(
+    'computes x + valueGain · softmax(scoreGain · q kᵀ / √keyDim) v over the unmasked words%s',
+    (_, config) => {
+      const params = randomParams(1, config);
+      const { x: image, words: caption } = inputs();
+      const before = tf.memory().numTensors;
+      const out = wordAttentionForward(params, image, caption);
+      expect(tf.memory().numTensors).toBe(before + 1);
+      expect(out.shape).toEqual([2, 2, 3, CONFIG.channels]);
+      const expected = reference(
+        params,
+        image.arraySync() as number[][][][],
+        caption.features.arraySync() as number[][][],
+        mask,
+      );
+      const actual = out.arraySync();
+      expected.flat(3).forEach((value, i) => {
+        expect(actual.flat(3)[i]).toBeCloseTo(value, 5);
+      });
+      tf.dispose([image, caption.features, caption.mask, out]);
+      disposeParams(params);
+    },
+  );
 
   it('ignores padded words whatever their features', () => {
     const params = randomParams(2);
