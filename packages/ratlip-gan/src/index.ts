@@ -117,6 +117,7 @@ export { NonFiniteLossError } from './train/non-finite-loss-error';
 export type {
   ClipContrastOptions,
   RatlipTrainerOptions,
+  ReconstructionForegroundOf,
   ReconstructionOptions,
   ReplicaMean,
   TrainBatch,
@@ -125,7 +126,11 @@ export type {
   TrainStepLosses,
   TrainStepResult,
 } from './train/ratlip-trainer';
-export { DEFAULT_FOREGROUND_THRESHOLD, RatlipTrainer } from './train/ratlip-trainer';
+export {
+  DEFAULT_FOREGROUND_THRESHOLD,
+  RatlipTrainer,
+  RECONSTRUCTION_FOREGROUND_OF,
+} from './train/ratlip-trainer';
 export type { ExportWebModelOptions } from './web-model/export-web-model';
 export { exportWebModel } from './web-model/export-web-model';
 export { WebModelFormatError } from './web-model/json-fields';

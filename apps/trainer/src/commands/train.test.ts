@@ -55,6 +55,7 @@ describe('ratlip train option resolution', () => {
       hardMismatch,
       reconstructionWeight,
       reconstructionForeground,
+      reconstructionForegroundOf,
     } = TRAIN_PRESETS['shapes-long']!;
     expect(config).toEqual({
       preset: 'shapes-long',
@@ -78,6 +79,7 @@ describe('ratlip train option resolution', () => {
       hardMismatch: hardMismatch ?? false,
       reconstructionWeight: reconstructionWeight ?? 0,
       reconstructionForeground: reconstructionForeground ?? 1,
+      reconstructionForegroundOf: reconstructionForegroundOf ?? 'real',
       initFrom: null,
       resume: null,
     });
@@ -119,12 +121,21 @@ describe('ratlip train option resolution', () => {
     expect(await printConfig([])).toMatchObject({
       reconstructionWeight: defaults.reconstructionWeight ?? 0,
       reconstructionForeground: defaults.reconstructionForeground ?? 1,
+      reconstructionForegroundOf: defaults.reconstructionForegroundOf ?? 'real',
     });
-    const yaml = file('paired.yaml', 'reconstructionWeight: 10\nreconstructionForeground: 20\n');
+    const yaml = file(
+      'paired.yaml',
+      'reconstructionWeight: 10\nreconstructionForeground: 20\nreconstructionForegroundOf: both\n',
+    );
     expect(await printConfig(['--config', yaml, '--reconstruction-foreground', '5'])).toMatchObject({
       reconstructionWeight: 10,
       reconstructionForeground: 5,
+      reconstructionForegroundOf: 'both',
     });
+    expect(
+      (await printConfig(['--config', yaml, '--reconstruction-foreground-of', 'real']))
+        .reconstructionForegroundOf,
+    ).toBe('real');
   });
 
   it('resumes with the run folder config, taking only a new budget and backend', async () => {
@@ -179,6 +190,7 @@ describe('ratlip train option resolution', () => {
       hardMismatch: false,
       reconstructionWeight: 3,
       reconstructionForeground: 1,
+      reconstructionForegroundOf: 'real',
       initFrom: null,
       resume: run,
     });
@@ -198,6 +210,10 @@ describe('ratlip train errors', () => {
     [['--clip-contrasts', '0'], "--clip-contrasts: expected an integer in [1, 1024], got '0'"],
     [['--reconstruction-weight', '-2'], "--reconstruction-weight: expected a number >= 0, got '-2'"],
     [['--reconstruction-foreground', '0'], "--reconstruction-foreground: expected a number > 0, got '0'"],
+    [
+      ['--reconstruction-foreground-of', 'fake'],
+      "--reconstruction-foreground-of: expected one of real, both, got 'fake'",
+    ],
     [
       ['--backend', 'webgpu'],
       "--backend: expected one of auto, tensorflow, tensorflow-gpu, wasm, cpu, got 'webgpu'",
@@ -227,7 +243,7 @@ describe('ratlip train errors', () => {
     const run = await runCaptured(['train', '--config', unknown]);
     expect(run.code).toBe(2);
     expect(errorLine(run)).toBe(
-      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers, hardNegativeGroup, clipContrastWeight, clipContrasts, hardMismatch, reconstructionWeight, reconstructionForeground, initFrom`,
+      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers, hardNegativeGroup, clipContrastWeight, clipContrasts, hardMismatch, reconstructionWeight, reconstructionForeground, reconstructionForegroundOf, initFrom`,
     );
     const invalid = file('invalid.json', '{"batchSize": 0}');
     const bad = await runCaptured(['train', '--config', invalid]);

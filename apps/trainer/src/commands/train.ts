@@ -85,8 +85,12 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
       "weight in that term of the pixels that stand apart from the image's border colour, relative to the others; 1 for every pixel alike (default: from the preset, else 1)",
     )
     .option(
+      '--reconstruction-foreground-of <whose>',
+      "real: that weight goes to the real image's object pixels only, so paint over the real background weighs 1; both: to the object pixels of the real or the fake image, so stray paint and rounded-off outlines cost as much as missing objects; with --resume it applies from the checkpoint on (default: from the preset, else real)",
+    )
+    .option(
       '--init-from <checkpoint>',
-      "a fresh run starts from this checkpoint's (or run's last checkpoint's) weights wherever the new model has the same tensor; what only the new model has, such as word attention, starts fresh; steps and optimizer state start at zero",
+      "a fresh run starts from this checkpoint's (or run's last checkpoint's) weights wherever the new model has the same tensor; what only the new model has, such as word attention, starts fresh, and so does the discriminator of a generator-only checkpoint (an export such as the shipped generator); steps and optimizer state start at zero",
     )
     .option('--print-config', 'print the resolved config.json and exit without training')
     .addHelpText(

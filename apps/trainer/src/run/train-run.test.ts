@@ -281,6 +281,9 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
       reconstructionForeground: 10,
     });
     expect(resolveTrainConfig({ resume: run, reconstructionWeight: 0 }).reconstructionWeight).toBe(0);
+    expect(
+      resolveTrainConfig({ resume: run, reconstructionForegroundOf: 'both' }).reconstructionForegroundOf,
+    ).toBe('both');
   });
 
   it('--init-from starts a run from trained weights; word attention added to them starts closed', async () => {
@@ -330,6 +333,25 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
         `--init-from ${words}: .*netG\\.word_attention\\.0\\.\\S+ of the source has no place in the new config`,
       ),
     );
+    const exported = join(folder, 'init-generator-only');
+    expect((await runCaptured(['export', source, '--generator', '--out', exported])).code).toBe(0);
+    const fromExport = join(folder, 'init-export');
+    const exportStart = await runCaptured([
+      'train',
+      '--out',
+      fromExport,
+      '--init-from',
+      exported,
+      ...options,
+    ]);
+    expect(exportStart.stderr).toBe('');
+    expect(exportStart.code).toBe(0);
+    const [fromGenerator] = losses(fromExport).map(([, values]) => values as Record<string, number>);
+    // A fresh discriminator drawn from the same seed as the source run's first one judges the same reals alike,
+    // while the trained generator's fakes differ from that run's first ones.
+    expect(fromGenerator!['dReal']).toBeCloseTo(fresh!['dReal']!, 4);
+    expect(fromGenerator!['dFake']).not.toBeCloseTo(fresh!['dFake']!, 4);
+    expect(fromGenerator!['gAdversarial']).not.toBeCloseTo(fromPlain!['gAdversarial']!, 4);
     const missing = await runCaptured([
       'train',
       '--out',

@@ -235,7 +235,11 @@ export async function runTraining(
   const contrastSource = contrastCaptionSource(parseDatasetSpec(config.dataset).kind);
   const reconstruction =
     config.reconstructionWeight > 0
-      ? { weight: config.reconstructionWeight, foregroundWeight: config.reconstructionForeground }
+      ? {
+          weight: config.reconstructionWeight,
+          foregroundWeight: config.reconstructionForeground,
+          foregroundOf: config.reconstructionForegroundOf,
+        }
       : undefined;
   const trainerOptions = {
     ...(replicaMean ? { replicaMean } : {}),
@@ -302,7 +306,7 @@ export async function runTraining(
       tf.tidy(() => {
         const options = { vision: clip.vision, sentenceEncoder, seed: config.seed };
         const fresh = initialWeights
-          ? RatlipGan.initializedFrom(modelConfig, initialWeights, options)
+          ? RatlipGan.initializedFrom(modelConfig, initialWeights, { ...options, withDiscriminator: true })
           : RatlipGan.create(modelConfig, options);
         created = { fresh, freshTrainer: new RatlipTrainer(fresh, { seed: config.seed, ...trainerOptions }) };
       });

@@ -21,30 +21,33 @@ describe('the shipped Shapes generator (assets/shapes-generator)', () => {
   it('loads with its CLIP as its state.json describes it and draws one-object captions where and in the colour they say, leaking no tensors', async () => {
     const before = tf.memory().numTensors;
     const run = await loadRunModel(folder);
-    expect(run.model.parameterCounts().generator).toBe(state.parameterCounts.generator);
-    const size = run.model.config.generator.outputSize;
-    // One-object held-out captions: the README gives colour and position near 0.99 for them, so a
-    // broken export or a mismatched CLIP shows as a collapse well below this bar.
-    const heldOut = new ShapesDataset({
-      split: 'heldout',
-      size: 8,
-      imageSize: size,
-      twoObjectProbability: 0,
-    });
-    const captions = await Promise.all(
-      Array.from({ length: heldOut.size }, async (_, index) => (await heldOut.loadCaptions(index))[0]!),
-    );
-    const images = run.model.generate({ texts: captions, seed: 0 });
-    expect(images.shape).toEqual([captions.length, size, size, 3]);
-    const pictures = await shapesImagesFromTensor(images, 'minus-one-to-one');
-    images.dispose();
-    const tally = new ShapesAlignmentTally();
-    for (const [index, picture] of pictures.entries())
-      tally.add(checkShapesAlignment(picture, captions[index]!));
-    const { accuracy } = tally.summary();
-    expect(accuracy.colour).toBeGreaterThanOrEqual(0.75);
-    expect(accuracy.position).toBeGreaterThanOrEqual(0.75);
-    run.dispose();
+    try {
+      expect(run.model.parameterCounts().generator).toBe(state.parameterCounts.generator);
+      const size = run.model.config.generator.outputSize;
+      // One-object held-out captions: the README gives colour and position near 0.99 for them, so a
+      // broken export or a mismatched CLIP shows as a collapse well below this bar.
+      const heldOut = new ShapesDataset({
+        split: 'heldout',
+        size: 8,
+        imageSize: size,
+        twoObjectProbability: 0,
+      });
+      const captions = await Promise.all(
+        Array.from({ length: heldOut.size }, async (_, index) => (await heldOut.loadCaptions(index))[0]!),
+      );
+      const images = run.model.generate({ texts: captions, seed: 0 });
+      expect(images.shape).toEqual([captions.length, size, size, 3]);
+      const pictures = await shapesImagesFromTensor(images, 'minus-one-to-one');
+      images.dispose();
+      const tally = new ShapesAlignmentTally();
+      for (const [index, picture] of pictures.entries())
+        tally.add(checkShapesAlignment(picture, captions[index]!));
+      const { accuracy } = tally.summary();
+      expect(accuracy.colour).toBeGreaterThanOrEqual(0.75);
+      expect(accuracy.position).toBeGreaterThanOrEqual(0.75);
+    } finally {
+      run.dispose();
+    }
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RECONSTRUCTION_FOREGROUND_OF, type ReconstructionForegroundOf } from '@ratlip/ratlip-gan';
 import { z } from 'zod';
 import { CliFailure, UsageError } from '../cli-errors';
 import { backendValue, type NodeBackend } from '../options/backend-option';
 import { requireDirectory, requireFile } from '../options/input-files';
 import {
   autoOrIntegerValue,
+  choiceValue,
   integerValue,
   nonNegativeNumberValue,
   positiveNumberValue,
@@ -33,6 +35,9 @@ const DEFAULT_CLIP_CONTRASTS = 8;
 
 /** Foreground weight of the reconstruction term in runs that do not choose: every pixel alike. */
 const DEFAULT_RECONSTRUCTION_FOREGROUND = 1;
+
+/** Whose object pixels that weight goes to in runs that do not choose: the real image's (as before the choice existed). */
+const DEFAULT_RECONSTRUCTION_FOREGROUND_OF: ReconstructionForegroundOf = 'real';
 
 /** Most data-parallel replicas `--workers` accepts. */
 const MAX_WORKERS = 64;
@@ -63,6 +68,7 @@ export const trainSettingsSchema = z
     hardMismatch: z.boolean(),
     reconstructionWeight: nonNegativeNumberValue(),
     reconstructionForeground: positiveNumberValue(),
+    reconstructionForegroundOf: choiceValue(RECONSTRUCTION_FOREGROUND_OF),
     initFrom: textValue('a checkpoint folder or run folder'),
   })
   .partial();
@@ -165,6 +171,13 @@ export interface ResolvedTrainConfig {
    */
   reconstructionForeground: number;
   /**
+   * Whose object pixels get that weight: `real`, the real image's only (a fake's paint over the real
+   * background weighs 1), or `both`, the real or the fake image's, so that paint outside the real
+   * objects costs as much as missing them. Given with `--resume`, it applies from the checkpoint on.
+   * Default: the preset's, or `real`.
+   */
+  reconstructionForegroundOf: ReconstructionForegroundOf;
+  /**
    * A fresh run's starting weights: the checkpoint (or a run's last checkpoint) whose generator,
    * discriminator and generator average the new model takes wherever they share a tensor name and shape;
    * what only the new model has (word attention added to a trained generator) keeps its initialisation.
@@ -203,6 +216,7 @@ export const CHANGEABLE_WHEN_RESUMING = [
   'hardMismatch',
   'reconstructionWeight',
   'reconstructionForeground',
+  'reconstructionForegroundOf',
 ] as const satisfies ReadonlyArray<keyof ResolvedTrainConfig>;
 
 /** The options `--resume` accepts: a new budget and backend, the generator average, and the changeable settings. */
@@ -316,6 +330,11 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
       saved.reconstructionForeground ??
       preset.reconstructionForeground ??
       DEFAULT_RECONSTRUCTION_FOREGROUND,
+    reconstructionForegroundOf:
+      options.reconstructionForegroundOf ??
+      saved.reconstructionForegroundOf ??
+      preset.reconstructionForegroundOf ??
+      DEFAULT_RECONSTRUCTION_FOREGROUND_OF,
     initFrom: saved.initFrom ?? null,
     resume: runFolder,
   };
@@ -353,6 +372,7 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     hardMismatch: options.hardMismatch,
     reconstructionWeight: options.reconstructionWeight,
     reconstructionForeground: options.reconstructionForeground,
+    reconstructionForegroundOf: options.reconstructionForegroundOf,
     initFrom: options.initFrom,
   });
   const presetName = fromCli.preset ?? fromFile.preset ?? DEFAULT_PRESET;
@@ -386,6 +406,11 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
       fromFile.reconstructionForeground ??
       preset.reconstructionForeground ??
       DEFAULT_RECONSTRUCTION_FOREGROUND,
+    reconstructionForegroundOf:
+      fromCli.reconstructionForegroundOf ??
+      fromFile.reconstructionForegroundOf ??
+      preset.reconstructionForegroundOf ??
+      DEFAULT_RECONSTRUCTION_FOREGROUND_OF,
     initFrom: fromCli.initFrom ?? fromFile.initFrom ?? null,
     resume: null,
   };

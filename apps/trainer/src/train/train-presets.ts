@@ -1,3 +1,5 @@
+import type { ReconstructionForegroundOf } from '@ratlip/ratlip-gan';
+
 /**
  * Named starting points for `ratlip train --preset`. Each names the `@ratlip/ratlip-gan` model preset
  * it trains and the run-level settings the CLI owns (dataset, batch size, budget, intervals).
@@ -39,6 +41,8 @@ export interface TrainPreset {
   reconstructionWeight?: number;
   /** Relative weight of foreground pixels within that term. Default 1. */
   reconstructionForeground?: number;
+  /** Whose object pixels get that weight: the real image's, or the real or the fake image's. Default 'real'. */
+  reconstructionForegroundOf?: ReconstructionForegroundOf;
 }
 
 /** The preset `ratlip train` uses when none is given. */

@@ -177,22 +177,27 @@ export class RatlipGan {
    * A new model for `config` that starts from `source`'s weights wherever both have a tensor of the same
    * official name (BatchNorm statistics and the generator's average included); what only `config` has,
    * such as word attention added to a trained generator, keeps its fresh initialisation (drawn from
-   * `options.seed`). The new model has a discriminator when `source` has one. `source` is left as it is.
+   * `options.seed`). The new model has a discriminator when `options.withDiscriminator` says so
+   * (default: when `source` has one); from a generator-only source (an exported generator) it starts
+   * fresh. `source` is left as it is.
    * @throws naming the tensor, when a shared tensor's shape differs or `source` has one that `config` lacks.
    */
   static initializedFrom(
     config: ResolvedRatlipConfig,
     source: RatlipGan,
-    options: Omit<CreateRatlipGanOptions, 'withDiscriminator'>,
+    options: CreateRatlipGanOptions,
   ): RatlipGan {
-    const fresh = RatlipGan.create(config, { ...options, withDiscriminator: source.netD !== undefined });
+    const withDiscriminator = options.withDiscriminator ?? source.netD !== undefined;
+    const fresh = RatlipGan.create(config, { ...options, withDiscriminator });
     const initial = fresh.exportStateDicts();
     fresh.dispose();
     const trained = source.exportStateDicts();
     try {
       const merged: RatlipStateDicts = { netG: overlay('netG', initial.netG, trained.netG) };
-      if (initial.netD && trained.netD) merged.netD = overlay('netD', initial.netD, trained.netD);
-      if (initial.netC && trained.netC) merged.netC = overlay('netC', initial.netC, trained.netC);
+      if (initial.netD)
+        merged.netD = trained.netD ? overlay('netD', initial.netD, trained.netD) : initial.netD;
+      if (initial.netC)
+        merged.netC = trained.netC ? overlay('netC', initial.netC, trained.netC) : initial.netC;
       if (initial.netGEma) {
         merged.netGEma = overlay('netGEma', initial.netGEma, trained.netGEma ?? trained.netG);
       }

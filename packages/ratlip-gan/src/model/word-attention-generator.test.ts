@@ -164,6 +164,42 @@ describe('a generator with word attention (ratlip-tiny, wasm)', () => {
     }
   });
 
+  it('initializedFrom: a generator-only source gets a fresh discriminator when asked', () => {
+    const { config, clip } = setup;
+    const trained = setup.model.exportStateDicts();
+    const generatorOnly = RatlipGan.fromStateDicts(config, { netG: trained.netG }, { vision: clip.vision });
+    const before = tf.memory().numTensors;
+    const withoutD = RatlipGan.initializedFrom(config, generatorOnly, { vision: clip.vision, seed: 4 });
+    expect(withoutD.netD).toBeUndefined();
+    withoutD.dispose();
+    const grown = RatlipGan.initializedFrom(config, generatorOnly, {
+      vision: clip.vision,
+      seed: 4,
+      withDiscriminator: true,
+    });
+    const fresh = RatlipGan.create(config, { vision: clip.vision, seed: 4 });
+    const [grownDicts, freshDicts] = [grown.exportStateDicts(), fresh.exportStateDicts()];
+    expect(Object.keys(grownDicts.netD!).length).toBeGreaterThan(0);
+    for (const network of ['netD', 'netC'] as const) {
+      for (const [name, tensor] of Object.entries(freshDicts[network]!)) {
+        expect(Array.from(grownDicts[network]![name]!.dataSync()), `${network}.${name}`).toEqual(
+          Array.from(tensor.dataSync()),
+        );
+      }
+    }
+    for (const [name, tensor] of Object.entries(trained.netG)) {
+      expect(Array.from(grownDicts.netG[name]!.dataSync()), name).toEqual(Array.from(tensor.dataSync()));
+    }
+    tf.dispose(
+      [...Object.values(grownDicts), ...Object.values(freshDicts)].flatMap((dict) => Object.values(dict)),
+    );
+    grown.dispose();
+    fresh.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    generatorOnly.dispose();
+    tf.dispose(Object.values(trained).flatMap((dict) => Object.values(dict)));
+  });
+
   it('trains with the batch words and refuses a batch without them', () => {
     const { config, model, clip } = setup;
     const trainer = new RatlipTrainer(model, { seed: 3 });

@@ -133,6 +133,17 @@ describe('paired reconstruction term', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('foregroundPixelWeights has zero gradient, so a fake on a tape may be weighed by its own objects', () => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const image = scene(0.2);
+      const weighted = tf.grad((x: tf.Tensor4D) => tf.sum(tf.mul(foregroundPixelWeights(x, 10, 0.3), x)));
+      const weights = tf.tile(foregroundPixelWeights(image, 10, 0.3), [1, 1, 1, 3]);
+      expect(Array.from(weighted(image).dataSync())).toEqual(Array.from(weights.dataSync()));
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('reconstructionLoss is the weighted mean absolute difference per channel', () => {
     tf.tidy(() => {
       const real = scene(0);

@@ -257,8 +257,9 @@ export function clipContrastLoss(
 /**
  * Per-pixel weights that single out what stands apart from an image's background, for
  * {@link reconstructionLoss}: the background colour is the mean of the image's one-pixel frame, and a
- * pixel whose largest channel distance from it exceeds `threshold` weighs `foregroundWeight`, the others 1.
- * Without the weighting an L1 over images that are mostly background first learns only the background.
+ * pixel whose largest channel distance from it is at least `threshold` weighs `foregroundWeight`, the
+ * others 1. Without the weighting an L1 over images that are mostly background first learns only the
+ * background. The weights have zero gradient, so they may be taken from a generator's own output.
  * @param images `[batch, height, width, channels]` in [-1, 1].
  * @param foregroundWeight weight of foreground pixels (1: every pixel alike).
  * @param threshold channel distance in [-1, 1] units (0.3 is about 38 of 255 levels).
@@ -292,8 +293,9 @@ export function foregroundPixelWeights(
     );
     const background = tf.reshape(tf.mean(frame, 1), [batch, 1, 1, channels]);
     const distance = tf.max(tf.abs(tf.sub(images, background)), 3, true);
+    // greaterEqual, unlike greater, has a (zero) gradient, so fakes on a gradient tape may be weighed.
     return tf.where(
-      tf.greater(distance, threshold),
+      tf.greaterEqual(distance, threshold),
       tf.fill([batch, height, width, 1], foregroundWeight),
       tf.ones([batch, height, width, 1]),
     ) as tf.Tensor4D;

@@ -14,7 +14,12 @@ import type { RatlipGan } from '../model/ratlip-gan';
 import { randomPool, takeBatch, tinySetup } from '../testing/tiny-model.test-support';
 import { discriminatorLosses, generatorLosses } from './losses';
 import { NonFiniteLossError } from './non-finite-loss-error';
-import { RatlipTrainer, type TrainBatch, type TrainStepLosses } from './ratlip-trainer';
+import {
+  RatlipTrainer,
+  type ReconstructionForegroundOf,
+  type TrainBatch,
+  type TrainStepLosses,
+} from './ratlip-trainer';
 
 const POOL_SIZE = 12;
 
@@ -247,6 +252,38 @@ describe('RatlipTrainer on ratlip-tiny (wasm)', () => {
     tf.dispose([batch.images, batch.sentences]);
     heavy.dispose();
     trainer.dispose();
+  });
+
+  it("foregroundOf 'both' also weighs the fakes' own objects: only the reconstruction term changes", () => {
+    const reconstruction = { weight: 2, foregroundWeight: 5 };
+    const batch = takeBatch(pool, [0, 1]);
+    // Two alike fresh models (tinySetup draws from a fixed seed), one per setting.
+    const [realOnly, both] = (['real', 'both'] as const).map((foregroundOf) => {
+      const fresh = tinySetup({ training: { batchSize: 2 } });
+      const trainer = new RatlipTrainer(fresh.model, {
+        seed: 16,
+        reconstruction: { ...reconstruction, foregroundOf },
+      });
+      const before = tf.memory().numTensors;
+      const { losses } = trainer.step(batch);
+      expect(tf.memory().numTensors).toBe(before);
+      trainer.dispose();
+      fresh.model.dispose();
+      fresh.clip.dispose();
+      return losses;
+    });
+    const { reconstruction: realDistance, g: realG, ...realShared } = realOnly!;
+    const { reconstruction: bothDistance, g: bothG, ...bothShared } = both!;
+    expect(bothShared).toEqual(realShared);
+    expect(bothDistance).not.toBeCloseTo(realDistance, 4);
+    expect(bothG - 2 * bothDistance).toBeCloseTo(realG - 2 * realDistance, 4);
+    expect(
+      () =>
+        new RatlipTrainer(model, {
+          reconstruction: { weight: 1, foregroundOf: 'fake' as unknown as ReconstructionForegroundOf },
+        }),
+    ).toThrow('RatlipTrainer: reconstruction.foregroundOf must be one of real, both, got fake');
+    tf.dispose([batch.images, batch.sentences]);
   });
 
   it("the reconstruction term needs fakes of the real images' side", () => {

@@ -135,11 +135,22 @@ export interface ReconstructionOptions {
    */
   foregroundWeight?: number;
   /**
-   * Largest channel distance from the border colour, in [-1, 1] units, up to which a pixel counts as
-   * background. Default 0.3 (about 38 of 255 levels).
+   * Channel distance from the border colour, in [-1, 1] units, from which a pixel counts as
+   * foreground. Default 0.3 (about 38 of 255 levels).
    */
   foregroundThreshold?: number;
+  /**
+   * Whose foreground pixels weigh `foregroundWeight`: `'real'`, those of the real image only, so that
+   * paint where the real image has background costs `1 / foregroundWeight` of a missing object pixel
+   * (which rounds concave outlines and leaves stray blobs cheap); or `'both'`, those of the real or
+   * the fake image, so that both errors cost alike. Default `'real'`.
+   */
+  foregroundOf?: ReconstructionForegroundOf;
 }
+
+/** The values of {@link ReconstructionOptions.foregroundOf}. */
+export const RECONSTRUCTION_FOREGROUND_OF = ['real', 'both'] as const;
+export type ReconstructionForegroundOf = (typeof RECONSTRUCTION_FOREGROUND_OF)[number];
 
 /** Default {@link ReconstructionOptions.foregroundThreshold}. */
 export const DEFAULT_FOREGROUND_THRESHOLD = 0.3;
@@ -181,11 +192,17 @@ function checkReconstruction(
     weight: options.weight,
     foregroundWeight: options.foregroundWeight ?? 1,
     foregroundThreshold: options.foregroundThreshold ?? DEFAULT_FOREGROUND_THRESHOLD,
+    foregroundOf: options.foregroundOf ?? 'real',
   };
-  const { weight, foregroundWeight, foregroundThreshold } = resolved;
+  const { weight, foregroundWeight, foregroundThreshold, foregroundOf } = resolved;
   if (!(weight >= 0) || !(foregroundWeight > 0) || !(foregroundThreshold >= 0)) {
     throw new Error(
       `RatlipTrainer: reconstruction needs weight >= 0, foregroundWeight > 0 and foregroundThreshold >= 0, got ${weight}, ${foregroundWeight} and ${foregroundThreshold}`,
+    );
+  }
+  if (!RECONSTRUCTION_FOREGROUND_OF.includes(foregroundOf)) {
+    throw new Error(
+      `RatlipTrainer: reconstruction.foregroundOf must be one of ${RECONSTRUCTION_FOREGROUND_OF.join(', ')}, got ${String(foregroundOf)}`,
     );
   }
   if (weight === 0) return undefined;
@@ -368,8 +385,8 @@ export class RatlipTrainer {
             ? tf.reshape(tf.slice(batch.contrastSentences, [0, 1, 0], [batchSize, 1, -1]), [batchSize, -1])
             : undefined;
         const real = model.encodeImages(batch.images);
-        // The weights depend on the real images only: computed once, outside the generator's tape.
-        const pixelWeights = this.reconstruction
+        // The real images' weights are computed once, outside the generator's tape.
+        const realPixelWeights = this.reconstruction
           ? foregroundPixelWeights(
               batch.images,
               this.reconstruction.foregroundWeight,
@@ -382,6 +399,17 @@ export class RatlipTrainer {
             ...(batch.words ? { words: batch.words } : {}),
           });
           const fakeFeatures = model.encodeImages(fake);
+          const pixelWeights =
+            realPixelWeights && this.reconstruction?.foregroundOf === 'both'
+              ? tf.maximum<tf.Tensor4D>(
+                  realPixelWeights,
+                  foregroundPixelWeights(
+                    fake,
+                    this.reconstruction.foregroundWeight,
+                    this.reconstruction.foregroundThreshold,
+                  ),
+                )
+              : realPixelWeights;
           const discriminatorStep = tf.variableGrads(() => {
             const d = discriminatorLosses(
               netD,
