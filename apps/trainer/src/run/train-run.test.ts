@@ -289,28 +289,17 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
   it('--init-from starts a run from trained weights; word attention added to them starts closed', async () => {
     const source = join(folder, 'whole');
     const options = [...common, '--eval-samples', '0', '--clip-contrast-weight', '0', '--steps', '1'];
+    const startFrom = (from: string, out: string, ...extra: string[]) =>
+      runCaptured(['train', ...extra, '--out', out, '--init-from', from, ...options]);
+    const firstLosses = (run: string) =>
+      losses(run).map(([, values]) => values as Record<string, number>)[0]!;
     const plain = join(folder, 'init-plain');
     const words = join(folder, 'init-words');
-    const started = await runCaptured(['train', '--out', plain, '--init-from', source, ...options]);
+    const started = await startFrom(source, plain);
     expect(started.stderr).toBe('');
     expect(started.code).toBe(0);
-    expect(
-      (
-        await runCaptured([
-          'train',
-          '--preset',
-          'shapes-words',
-          '--out',
-          words,
-          '--init-from',
-          source,
-          ...options,
-        ])
-      ).code,
-    ).toBe(0);
-    const [fromPlain] = losses(plain).map(([, values]) => values as Record<string, number>);
-    const [fromWords] = losses(words).map(([, values]) => values as Record<string, number>);
-    const [fresh] = losses(source).map(([, values]) => values as Record<string, number>);
+    expect((await startFrom(source, words, '--preset', 'shapes-words')).code).toBe(0);
+    const [fromPlain, fromWords, fresh] = [plain, words, source].map(firstLosses);
     // Same data, noise and weights (the closed attention adds nothing): the same first step.
     for (const [name, value] of Object.entries(fromPlain!))
       expect(fromWords![name], name).toBeCloseTo(value, 4);
@@ -319,14 +308,7 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
     expect(saved.initFrom).toBe(source);
     expect(saved.model.generator.wordAttention.blocks.length).toBeGreaterThan(0);
     expect(listCheckpoints(words).at(-1)!.step).toBe(1);
-    const back = await runCaptured([
-      'train',
-      '--out',
-      join(folder, 'init-back'),
-      '--init-from',
-      words,
-      ...options,
-    ]);
+    const back = await startFrom(words, join(folder, 'init-back'));
     expect(back.code).toBe(1);
     expect(errorLine(back)).toMatch(
       new RegExp(
@@ -336,30 +318,16 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
     const exported = join(folder, 'init-generator-only');
     expect((await runCaptured(['export', source, '--generator', '--out', exported])).code).toBe(0);
     const fromExport = join(folder, 'init-export');
-    const exportStart = await runCaptured([
-      'train',
-      '--out',
-      fromExport,
-      '--init-from',
-      exported,
-      ...options,
-    ]);
+    const exportStart = await startFrom(exported, fromExport);
     expect(exportStart.stderr).toBe('');
     expect(exportStart.code).toBe(0);
-    const [fromGenerator] = losses(fromExport).map(([, values]) => values as Record<string, number>);
+    const fromGenerator = firstLosses(fromExport);
     // A fresh discriminator drawn from the same seed as the source run's first one judges the same reals alike,
     // while the trained generator's fakes differ from that run's first ones.
-    expect(fromGenerator!['dReal']).toBeCloseTo(fresh!['dReal']!, 4);
-    expect(fromGenerator!['dFake']).not.toBeCloseTo(fresh!['dFake']!, 4);
-    expect(fromGenerator!['gAdversarial']).not.toBeCloseTo(fromPlain!['gAdversarial']!, 4);
-    const missing = await runCaptured([
-      'train',
-      '--out',
-      join(folder, 'init-missing'),
-      '--init-from',
-      join(folder, 'nope'),
-      ...options,
-    ]);
+    expect(fromGenerator['dReal']).toBeCloseTo(fresh!['dReal']!, 4);
+    expect(fromGenerator['dFake']).not.toBeCloseTo(fresh!['dFake']!, 4);
+    expect(fromGenerator['gAdversarial']).not.toBeCloseTo(fromPlain!['gAdversarial']!, 4);
+    const missing = await startFrom(join(folder, 'nope'), join(folder, 'init-missing'));
     expect(missing.code).not.toBe(0);
     expect(errorLine(missing)).toContain(join(folder, 'nope'));
   });
