@@ -137,7 +137,9 @@ describe('paired reconstruction term', () => {
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       const image = scene(0.2);
-      const weighted = tf.grad((x: tf.Tensor4D) => tf.sum(tf.mul(foregroundPixelWeights(x, 10, 0.3), x)));
+      const weighted = tf.grad((x: tf.Tensor) =>
+        tf.sum(tf.mul(foregroundPixelWeights(x as tf.Tensor4D, 10, 0.3), x)),
+      );
       const weights = tf.tile(foregroundPixelWeights(image, 10, 0.3), [1, 1, 1, 3]);
       expect(Array.from(weighted(image).dataSync())).toEqual(Array.from(weights.dataSync()));
     });
