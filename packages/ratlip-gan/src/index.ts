@@ -12,7 +12,7 @@ export type {
 } from './checkpoint/import-official-checkpoint';
 export { importOfficialCheckpoint } from './checkpoint/import-official-checkpoint';
 export { inferOfficialOverrides } from './checkpoint/infer-official-config';
-export type { LoadCheckpointOptions, LoadedCheckpoint } from './checkpoint/load-checkpoint';
+export type { LearningRates, LoadCheckpointOptions, LoadedCheckpoint } from './checkpoint/load-checkpoint';
 export { loadCheckpoint } from './checkpoint/load-checkpoint';
 export type { OfficialCheckpoint } from './checkpoint/official-checkpoint';
 export { readOfficialCheckpoint } from './checkpoint/official-checkpoint';

@@ -72,6 +72,8 @@ describe('ratlip train option resolution', () => {
       evalSamples,
       evalEvery,
       emaDecay: emaDecay ?? null,
+      generatorLearningRate: null,
+      discriminatorLearningRate: null,
       workers: 1,
       hardNegativeGroup: hardNegativeGroup ?? 0,
       clipContrastWeight: clipContrastWeight ?? 0,
@@ -105,6 +107,23 @@ describe('ratlip train option resolution', () => {
     expect((await printConfig(['--ema-decay', '0'])).emaDecay).toBe(0);
     const yaml = file('ema.yaml', 'emaDecay: 0.99\n');
     expect((await printConfig(['--config', yaml])).emaDecay).toBe(0.99);
+  });
+
+  it('leaves the learning rates to the model unless the options or a config file set them', async () => {
+    expect(await printConfig([])).toMatchObject({
+      generatorLearningRate: null,
+      discriminatorLearningRate: null,
+    });
+    const options = ['--generator-learning-rate', '2.5e-5', '--discriminator-learning-rate', '0.0001'];
+    expect(await printConfig(options)).toMatchObject({
+      generatorLearningRate: 2.5e-5,
+      discriminatorLearningRate: 1e-4,
+    });
+    const yaml = file('rates.yaml', 'generatorLearningRate: 0.0002\n');
+    expect(await printConfig(['--config', yaml])).toMatchObject({
+      generatorLearningRate: 2e-4,
+      discriminatorLearningRate: null,
+    });
   });
 
   it('keeps the official generator loss unless a contrastive CLIP weight is set', async () => {
@@ -167,6 +186,8 @@ describe('ratlip train option resolution', () => {
       '4',
       '--reconstruction-weight',
       '3',
+      '--generator-learning-rate',
+      '5e-5',
     ]);
     expect(config).toEqual({
       preset: 'shapes',
@@ -183,6 +204,8 @@ describe('ratlip train option resolution', () => {
       evalSamples: 200,
       evalEvery: 200,
       emaDecay: 0.998,
+      generatorLearningRate: 5e-5,
+      discriminatorLearningRate: null,
       workers: 1,
       hardNegativeGroup: 2,
       clipContrastWeight: 0.5,
@@ -206,6 +229,11 @@ describe('ratlip train errors', () => {
     [['--seed', '-1'], "--seed: expected an integer in [0, 4294967295], got '-1'"],
     [['--workers', '0'], "--workers: expected 'auto' or an integer in [1, 64], got '0'"],
     [['--ema-decay', '1'], "--ema-decay: expected a number >= 0 and < 1, got '1'"],
+    [['--generator-learning-rate', '0'], "--generator-learning-rate: expected a number > 0, got '0'"],
+    [
+      ['--discriminator-learning-rate', 'fast'],
+      "--discriminator-learning-rate: expected a number > 0, got 'fast'",
+    ],
     [['--clip-contrast-weight', '-1'], "--clip-contrast-weight: expected a number >= 0, got '-1'"],
     [['--clip-contrasts', '0'], "--clip-contrasts: expected an integer in [1, 1024], got '0'"],
     [['--reconstruction-weight', '-2'], "--reconstruction-weight: expected a number >= 0, got '-2'"],
@@ -243,7 +271,7 @@ describe('ratlip train errors', () => {
     const run = await runCaptured(['train', '--config', unknown]);
     expect(run.code).toBe(2);
     expect(errorLine(run)).toBe(
-      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, workers, hardNegativeGroup, clipContrastWeight, clipContrasts, hardMismatch, reconstructionWeight, reconstructionForeground, reconstructionForegroundOf, initFrom`,
+      `ratlip train: ${unknown}: unknown setting 'batchsize'; allowed: preset, dataset, out, steps, minutes, batchSize, backend, seed, sampleEvery, checkpointEvery, keepCheckpoints, evalSamples, evalEvery, emaDecay, generatorLearningRate, discriminatorLearningRate, workers, hardNegativeGroup, clipContrastWeight, clipContrasts, hardMismatch, reconstructionWeight, reconstructionForeground, reconstructionForegroundOf, initFrom`,
     );
     const invalid = file('invalid.json', '{"batchSize": 0}');
     const bad = await runCaptured(['train', '--config', invalid]);

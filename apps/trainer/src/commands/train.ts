@@ -56,6 +56,14 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
       "per-step decay of the generator's moving average that sampling and evaluation use, 0 for none; with --resume it applies from the checkpoint on (default: from the preset)",
     )
     .option(
+      '--generator-learning-rate <lr>',
+      "Adam learning rate of the generator; with --resume it applies from the checkpoint on, the optimizer's moments carrying over (default: the model's, 1e-4)",
+    )
+    .option(
+      '--discriminator-learning-rate <lr>',
+      "Adam learning rate of the discriminator and its matching head; with --resume as --generator-learning-rate (default: the model's, 4e-4)",
+    )
+    .option(
       '--workers <n>',
       "data-parallel replicas (threads), each stepping on an equal shard of the batch; 'auto': one per core on wasm and cpu with shards of at least 2 images (default: 1)",
     )

@@ -158,6 +158,59 @@ describe('ratlip train (the default shapes preset, batch 2)', () => {
     ]);
   });
 
+  it('--generator-learning-rate and --discriminator-learning-rate on resume apply from the checkpoint on', async () => {
+    const run = join(folder, 'annealed');
+    const reference = join(folder, 'whole');
+    expect((await runCaptured(['train', '--steps', '2', '--out', run, ...common])).code).toBe(0);
+    const rates = { learningRateG: 1e-2, learningRateD: 3e-3 };
+    const resumed = await runCaptured([
+      'train',
+      ...['--resume', run, '--steps', '3', '--backend', 'wasm'],
+      ...['--generator-learning-rate', String(rates.learningRateG)],
+      ...['--discriminator-learning-rate', String(rates.learningRateD)],
+    ]);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    const checkpoint = (folderOf: string, step: number) =>
+      listCheckpoints(folderOf).find((entry) => entry.step === step)!.path;
+    const bytes = (folderOf: string, step: number, file: string) =>
+      readFileSync(join(checkpoint(folderOf, step), file));
+    const trainingOf = (folderOf: string, step: number) =>
+      JSON.parse(readFileSync(join(checkpoint(folderOf, step), 'config.json'), 'utf8')).training;
+    const presetRates = {
+      learningRateG: trainingOf(reference, 2).learningRateG,
+      learningRateD: trainingOf(reference, 2).learningRateD,
+    };
+    expect(trainingOf(run, 2)).toMatchObject(presetRates);
+    expect(trainingOf(run, 3)).toMatchObject(rates);
+    // D steps before G, so step 3's generator loss already sees a discriminator updated at the new rate.
+    const [first, second, third] = losses(run);
+    const [referenceFirst, referenceSecond, referenceThird] = losses(reference);
+    expect([first, second]).toEqual([referenceFirst, referenceSecond]);
+    expect(third![1]).toMatchObject({ dReal: (referenceThird![1] as { dReal: number }).dReal });
+    expect(third![1]).not.toEqual(referenceThird![1]);
+    for (const file of ['netG.safetensors', 'netD.safetensors']) {
+      expect(bytes(run, 2, file).equals(bytes(reference, 2, file))).toBe(true);
+      expect(bytes(run, 3, file).equals(bytes(reference, 3, file))).toBe(false);
+    }
+    expect(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).model.training).toMatchObject(rates);
+    const fresh = join(folder, 'fresh-rates');
+    const freshRun = await runCaptured([
+      'train',
+      ...['--steps', '1', '--out', fresh, ...common, '--eval-samples', '0'],
+      ...['--generator-learning-rate', String(rates.learningRateG)],
+    ]);
+    expect(freshRun.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(fresh, 'config.json'), 'utf8')).model.training).toMatchObject({
+      learningRateG: rates.learningRateG,
+      learningRateD: presetRates.learningRateD,
+    });
+    expect(trainingOf(fresh, 1).learningRateG).toBe(rates.learningRateG);
+    // Later sittings keep the rates the checkpoint records.
+    expect((await runCaptured(['train', '--resume', run, '--steps', '4', '--backend', 'wasm'])).code).toBe(0);
+    expect(trainingOf(run, 4)).toMatchObject(rates);
+  });
+
   it('stops a resumed run whose CLIP changed since, unless --new-clip takes the new one on record', async () => {
     const run = join(folder, 'clip-changed');
     expect(

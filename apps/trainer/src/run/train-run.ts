@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DataPipeline, openDataset, type PipelineState, parseDatasetSpec } from '@ratlip/datasets';
 import { nodeDatasetIO } from '@ratlip/datasets/node';
 import {
+  type LearningRates,
   loadCheckpoint,
   RatlipGan,
   RatlipTrainer,
@@ -113,12 +114,31 @@ function emaSetting(config: ResolvedTrainConfig): ResolvedRatlipConfig['training
   return config.emaDecay > 0 ? { enabled: true, decay: config.emaDecay } : { enabled: false, decay: 0 };
 }
 
+/** The Adam learning rates `--generator-learning-rate` and `--discriminator-learning-rate` ask for. */
+function learningRatesOf(config: ResolvedTrainConfig): LearningRates {
+  return {
+    ...(config.generatorLearningRate !== null ? { generator: config.generatorLearningRate } : {}),
+    ...(config.discriminatorLearningRate !== null ? { discriminator: config.discriminatorLearningRate } : {}),
+  };
+}
+
+/** `model` with the learning rates a run asks for; the replicas step with the same. */
+function withLearningRates(model: ResolvedRatlipConfig, rates: LearningRates): ResolvedRatlipConfig {
+  const training = {
+    ...model.training,
+    learningRateG: rates.generator ?? model.training.learningRateG,
+    learningRateD: rates.discriminator ?? model.training.learningRateD,
+  };
+  return { ...model, training };
+}
+
 function modelConfigFor(config: ResolvedTrainConfig): ResolvedRatlipConfig {
   const preset = TRAIN_PRESETS[config.preset]!;
   const ema = emaSetting(config);
-  return resolveConfig(preset.model, {
+  const model = resolveConfig(preset.model, {
     training: { batchSize: config.batchSize, seed: config.seed, ...(ema ? { ema } : {}) },
   });
+  return withLearningRates(model, learningRatesOf(config));
 }
 
 /**
@@ -215,7 +235,11 @@ export async function runTraining(
   const replicas = resolveReplicaCount(config.workers, backend.name, config.batchSize);
   let pool: ReplicaPool | undefined;
   const replicaMean = replicas > 1 ? (values: Float32Array) => pool!.replicaMean(values) : undefined;
-  const modelConfig = latest && resuming ? readCheckpointModelConfig(latest.path) : modelConfigFor(config);
+  const learningRates = learningRatesOf(config);
+  const modelConfig =
+    latest && resuming
+      ? withLearningRates(readCheckpointModelConfig(latest.path), learningRates)
+      : modelConfigFor(config);
   const runClip = await loadRunClip(modelConfig);
   const { clip, sentenceEncoder } = runClip;
   let clipChange: ReturnType<typeof checkResumedClip>;
@@ -267,6 +291,7 @@ export async function runTraining(
       sentenceEncoder,
       trainer: true,
       trainerOptions,
+      learningRates,
       ...(ema ? { ema } : {}),
     });
     model = loaded.model;
@@ -278,7 +303,8 @@ export async function runTraining(
     replicaNoise = extra?.replicaNoise ?? [];
     const configPath = join(run, RUN_FILES.config);
     const saved = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-    const resumed = withResumedSettings(saved, { ...config, workers: replicas });
+    // The model section follows the sitting's learning rates and average, as the checkpoints do.
+    const resumed = { ...withResumedSettings(saved, { ...config, workers: replicas }), model: model.config };
     await writeFileAtomic(
       configPath,
       `${JSON.stringify(clipChange ? { ...resumed, ...clipChange } : resumed, null, 2)}\n`,

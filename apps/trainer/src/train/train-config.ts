@@ -61,6 +61,8 @@ export const trainSettingsSchema = z
     evalSamples: integerValue(0),
     evalEvery: integerValue(0),
     emaDecay: unitIntervalValue(),
+    generatorLearningRate: positiveNumberValue(),
+    discriminatorLearningRate: positiveNumberValue(),
     workers: autoOrIntegerValue(1, MAX_WORKERS),
     hardNegativeGroup: integerValue(0, 65_536),
     clipContrastWeight: nonNegativeNumberValue(),
@@ -125,6 +127,18 @@ export interface ResolvedTrainConfig {
    * average from the generator's current weights; the training steps themselves do not change.
    */
   emaDecay: number | null;
+  /**
+   * Adam learning rate of the generator, or null for the model's own (the preset model's, 1e-4 for every
+   * shipped preset, or the resumed checkpoint's). Given with `--resume`, it applies from the checkpoint
+   * on and the later checkpoints record it; the optimizer moments carry over, so a lower rate anneals a
+   * run that has stopped improving.
+   */
+  generatorLearningRate: number | null;
+  /**
+   * Adam learning rate of the discriminator and its matching head, or null for the model's own (4e-4 for
+   * every shipped preset, or the resumed checkpoint's). With `--resume`, as `generatorLearningRate`.
+   */
+  discriminatorLearningRate: number | null;
   /**
    * Data-parallel replicas, each a thread with its own backend stepping on an equal shard of every
    * batch (gradients averaged, as PyTorch's DistributedDataParallel). `auto`: as many as the cores
@@ -225,6 +239,8 @@ const ALLOWED_WHEN_RESUMING = [
   '--minutes',
   '--backend',
   '--ema-decay',
+  '--generator-learning-rate',
+  '--discriminator-learning-rate',
   '--new-clip',
   ...CHANGEABLE_WHEN_RESUMING.map(
     (key) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`,
@@ -316,6 +332,8 @@ function resumeConfig(options: TrainOptions): ResolvedTrainConfig {
     evalSamples: options.evalSamples ?? saved.evalSamples ?? preset.evalSamples,
     evalEvery: options.evalEvery ?? saved.evalEvery ?? preset.evalEvery,
     emaDecay: options.emaDecay ?? null,
+    generatorLearningRate: options.generatorLearningRate ?? null,
+    discriminatorLearningRate: options.discriminatorLearningRate ?? null,
     workers: options.workers ?? saved.workers ?? DEFAULT_WORKERS,
     hardNegativeGroup: options.hardNegativeGroup ?? saved.hardNegativeGroup ?? preset.hardNegativeGroup ?? 0,
     clipContrastWeight:
@@ -365,6 +383,8 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     evalSamples: options.evalSamples,
     evalEvery: options.evalEvery,
     emaDecay: options.emaDecay,
+    generatorLearningRate: options.generatorLearningRate,
+    discriminatorLearningRate: options.discriminatorLearningRate,
     workers: options.workers,
     hardNegativeGroup: options.hardNegativeGroup,
     clipContrastWeight: options.clipContrastWeight,
@@ -391,6 +411,9 @@ export function resolveTrainConfig(options: TrainOptions, now = new Date()): Res
     evalSamples: fromCli.evalSamples ?? fromFile.evalSamples ?? preset.evalSamples,
     evalEvery: fromCli.evalEvery ?? fromFile.evalEvery ?? preset.evalEvery,
     emaDecay: fromCli.emaDecay ?? fromFile.emaDecay ?? preset.emaDecay ?? null,
+    generatorLearningRate: fromCli.generatorLearningRate ?? fromFile.generatorLearningRate ?? null,
+    discriminatorLearningRate:
+      fromCli.discriminatorLearningRate ?? fromFile.discriminatorLearningRate ?? null,
     workers: fromCli.workers ?? fromFile.workers ?? DEFAULT_WORKERS,
     hardNegativeGroup:
       fromCli.hardNegativeGroup ?? fromFile.hardNegativeGroup ?? preset.hardNegativeGroup ?? 0,

@@ -26,6 +26,20 @@ export interface LoadCheckpointOptions extends RatlipGanOptions {
    * generator's weights; disabling it drops the stored average. Default: the checkpoint's setting.
    */
   ema?: ResolvedRatlipConfig['training']['ema'];
+  /**
+   * Replaces the checkpoint's Adam learning rates (`training.learningRateG`, `training.learningRateD`) for
+   * the rebuilt trainer, e.g. to anneal a resumed run; the optimizer moments carry over. The returned
+   * `config` (and so the next checkpoint) records them. Default: the checkpoint's.
+   */
+  learningRates?: LearningRates;
+}
+
+/** Adam learning rates of a run: the generator's, and the discriminator's (with its matching head). */
+export interface LearningRates {
+  /** Learning rate of G's Adam (`training.learningRateG`). */
+  generator?: number;
+  /** Learning rate of D's and C's Adam (`training.learningRateD`). */
+  discriminator?: number;
 }
 
 /** What {@link loadCheckpoint} returns. */
@@ -94,9 +108,16 @@ export async function loadCheckpoint(
     await readJson(CHECKPOINT_FILES.config),
     path.join(root, CHECKPOINT_FILES.config),
   );
-  const config: ResolvedRatlipConfig = options.ema
-    ? { ...stored, training: { ...stored.training, ema: { ...options.ema } } }
-    : stored;
+  const { generator, discriminator } = options.learningRates ?? {};
+  const config: ResolvedRatlipConfig = {
+    ...stored,
+    training: {
+      ...stored.training,
+      ...(options.ema ? { ema: { ...options.ema } } : {}),
+      ...(generator !== undefined ? { learningRateG: generator } : {}),
+      ...(discriminator !== undefined ? { learningRateD: discriminator } : {}),
+    },
+  };
   const read = (file: string | undefined) =>
     file === undefined
       ? undefined

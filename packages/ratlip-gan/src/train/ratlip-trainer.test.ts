@@ -131,6 +131,54 @@ describe('RatlipTrainer on ratlip-tiny (wasm)', () => {
     switchedOff.model.dispose();
   });
 
+  it('learning rates replaced at resume scale the next updates and are saved with the config', async () => {
+    const trainable = (tree: RatlipGan['netG']) =>
+      new Map([...namedTrainableVariables(tree, 'netG.')].map(([name, v]) => [name, v.dataSync().slice()]));
+    const trainer = new RatlipTrainer(model, { seed: 15 });
+    runSteps(trainer, pool, 1);
+    const path = await saveCheckpoint(join(directory, 'rates'), model, { trainer });
+    const start = trainable(model.netG);
+    runSteps(trainer, pool, 1);
+    const atOldRate = trainable(model.netG);
+    const discriminator = snapshot(model.netD!);
+    trainer.dispose();
+    const generatorRate = 2 * config.training.learningRateG;
+    const loaded = await loadCheckpoint(path, {
+      vision: clip.vision,
+      learningRates: { generator: generatorRate },
+    });
+    expect(loaded.config.training).toMatchObject({
+      learningRateG: generatorRate,
+      learningRateD: config.training.learningRateD,
+    });
+    runSteps(loaded.trainer!, pool, 1);
+    // D steps first at its own unchanged rate, so G gets the same gradients and moves twice as far.
+    expect(snapshot(loaded.model.netD!)).toEqual(discriminator);
+    let largestStep = 0;
+    let largestMismatch = 0;
+    for (const [name, after] of trainable(loaded.model.netG)) {
+      const from = start.get(name)!;
+      const old = atOldRate.get(name)!;
+      for (let i = 0; i < after.length; i++) {
+        largestStep = Math.max(largestStep, Math.abs(old[i]! - from[i]!));
+        largestMismatch = Math.max(
+          largestMismatch,
+          Math.abs(after[i]! - from[i]! - 2 * (old[i]! - from[i]!)),
+        );
+      }
+    }
+    expect(largestStep).toBeGreaterThan(0);
+    expect(largestMismatch).toBeLessThan(1e-2 * largestStep);
+    const saved = await saveCheckpoint(join(directory, 'rates-saved'), loaded.model, {
+      trainer: loaded.trainer!,
+    });
+    loaded.trainer!.dispose();
+    loaded.model.dispose();
+    const reloaded = await loadCheckpoint(saved, { vision: clip.vision, trainer: false });
+    expect(reloaded.config.training.learningRateG).toBe(generatorRate);
+    reloaded.model.dispose();
+  });
+
   it('a replica mean sees the D losses, D gradients, G losses and G gradients, and its result is what is applied', async () => {
     const parameterCount = (variables: Map<string, tf.Variable>) =>
       [...variables.values()].reduce((sum, variable) => sum + variable.size, 0);

@@ -33,6 +33,10 @@ async function runReplica(data: ReplicaWorkerData, port: NonNullable<typeof pare
         vision: clip.vision,
         trainer: true,
         ema,
+        learningRates: {
+          generator: modelConfig.training.learningRateG,
+          discriminator: modelConfig.training.learningRateD,
+        },
         trainerOptions: { replicaMean, ...lossOptions },
       });
       model = loaded.model;
