@@ -155,6 +155,14 @@ export {
   wordAttentionConfig,
   wordAttentionForward,
 } from './blocks/word-attention';
+export type { WordContextConfig, WordContextParams } from './blocks/word-context';
+export {
+  exportWordContextToStateDict,
+  initWordContext,
+  loadWordContextFromStateDict,
+  wordContextConfig,
+  wordContextForward,
+} from './blocks/word-context';
 export type { BatchNormConfig, BatchNormForwardOptions, BatchNormParams } from './core/batch-norm';
 export {
   batchNormForward,

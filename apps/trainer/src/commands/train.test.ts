@@ -246,7 +246,10 @@ describe('ratlip train errors', () => {
       ['--backend', 'webgpu'],
       "--backend: expected one of auto, tensorflow, tensorflow-gpu, wasm, cpu, got 'webgpu'",
     ],
-    [['--preset', 'huge'], "--preset: expected one of shapes, shapes-long, shapes-words, got 'huge'"],
+    [
+      ['--preset', 'huge'],
+      "--preset: expected one of shapes, shapes-long, shapes-words, shapes-context, got 'huge'",
+    ],
     [
       ['--resume', 'runs/x', '--init-from', 'runs/y'],
       "--resume continues with the run's own config.json; drop --init-from",

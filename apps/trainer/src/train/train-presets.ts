@@ -87,6 +87,16 @@ export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
     model: 'ratlip-shapes-32-words',
     clipContrastWeight: 4,
   },
+  'shapes-context': {
+    ...SHAPES_LONG,
+    description:
+      'shapes-words whose generator first passes the words through a bidirectional self-attention layer (ratlip-shapes-32-context, not in the paper), with the reconstruction term of the shipped generator',
+    model: 'ratlip-shapes-32-context',
+    clipContrastWeight: 4,
+    reconstructionWeight: 40,
+    reconstructionForeground: 20,
+    reconstructionForegroundOf: 'both',
+  },
 };
 
 /** Names of the presets, for help texts and errors. */

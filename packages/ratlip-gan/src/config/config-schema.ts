@@ -120,6 +120,19 @@ export const wordAttentionSchema = z
         "Queries also see each position's coordinates (a learned projection of x, y, x², y²), so a place can look " +
           'for the words that name it. Default false.',
       ),
+    contextLayers: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe(
+        'Bidirectional self-attention layers over the word features before the word attention reads them ' +
+          "(`@ratlip/rat-blocks` `wordContextForward`, with this block's valueGain and scoreGain), so each word also " +
+          "carries the words after it (a causal encoder's 'star' cannot know its star's place). Default 0: none.",
+      ),
+    contextHeads: positiveInt()
+      .default(4)
+      .describe('Attention heads of each word-context layer; must divide the CLIP text width. Default 4.'),
   })
   .strict();
 

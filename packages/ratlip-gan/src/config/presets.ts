@@ -11,6 +11,7 @@ export type RatlipPresetName =
   | 'galip-faces-256'
   | 'ratlip-shapes-32'
   | 'ratlip-shapes-32-words'
+  | 'ratlip-shapes-32-context'
   | 'ratlip-shapes-64'
   | 'ratlip-tiny';
 
@@ -130,6 +131,32 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
       generator: {
         ...SHAPES_32.generator,
         wordAttention: { blocks: [0, 1], keyDim: 32, valueGain: 20, scoreGain: 16, positionQuery: true },
+      },
+    },
+  },
+  'ratlip-shapes-32-context': {
+    description:
+      'ratlip-shapes-32-words whose word features first pass a bidirectional self-attention layer (not in the paper): ' +
+      'so each place can find the shape word of its own object.',
+    reproduces:
+      "No published numbers. With word attention alone, an object's outline follows the other object's shape word: " +
+      'in two-object captions the shipped generator drew the first object right 0.63 of the time when both named the ' +
+      "same shape and 0.40 when they did not. The CLIP's causal word features give the word 'star' nothing of the " +
+      'place named after it; the context layer does.',
+    config: {
+      ...SHAPES_32,
+      name: 'ratlip-shapes-32-context',
+      generator: {
+        ...SHAPES_32.generator,
+        wordAttention: {
+          blocks: [0, 1],
+          keyDim: 32,
+          valueGain: 20,
+          scoreGain: 16,
+          positionQuery: true,
+          contextLayers: 1,
+          contextHeads: 4,
+        },
       },
     },
   },

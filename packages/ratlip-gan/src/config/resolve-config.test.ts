@@ -81,6 +81,17 @@ describe('config and presets', () => {
         `'generator\\.wordAttention\\.blocks' lists block ${gBlocks}, but the generator has ${gBlocks} blocks`,
       ),
     );
+    expect(() =>
+      resolveConfig('ratlip-tiny', { generator: { wordAttention: { contextLayers: 1 } } }),
+    ).toThrow(/'generator\.wordAttention\.contextLayers' needs word attention/);
+    const textWidth = resolveConfig('ratlip-tiny').clip.text.width;
+    expect(() =>
+      resolveConfig('ratlip-tiny', {
+        generator: { wordAttention: { blocks: [0], contextLayers: 1, contextHeads: textWidth + 1 } },
+      }),
+    ).toThrow(
+      `'generator.wordAttention.contextHeads' (${textWidth + 1}) must divide the CLIP text width (${textWidth})`,
+    );
     expect(() => resolveConfig('ratlip-tiny', { unknownField: 1 } as never)).toThrow(/Unrecognized key/);
     expect(() => resolveConfig(undefined, {})).toThrow(/'clip'/);
   });

@@ -115,6 +115,21 @@ function derive(config: RatlipConfig, source: string): ResolvedRatlipConfig {
     blockChannels.length,
     'the generator',
   );
+  const { contextLayers, contextHeads } = generator.wordAttention;
+  if (contextLayers > 0 && generator.wordAttention.blocks.length === 0) {
+    fail(
+      source,
+      'generator.wordAttention.contextLayers',
+      'needs word attention (generator.wordAttention.blocks)',
+    );
+  }
+  if (contextLayers > 0 && config.clip.text.width % contextHeads !== 0) {
+    fail(
+      source,
+      'generator.wordAttention.contextHeads',
+      `(${contextHeads}) must divide the CLIP text width (${config.clip.text.width})`,
+    );
+  }
   if (config.architecture === 'ratlip') {
     const attended = [generator.codeChannels, ...blockChannels.map(([, out]) => out)];
     for (const channels of attended) {

@@ -8,6 +8,7 @@ import {
   exportMBlockToStateDict,
   exportRecurrentAffineChainToStateDict,
   exportWordAttentionToStateDict,
+  exportWordContextToStateDict,
   type GBlockParams,
   gBlockForward,
   initConv2d,
@@ -16,6 +17,7 @@ import {
   initMBlock,
   initRecurrentAffineChain,
   initWordAttention,
+  initWordContext,
   type LinearParams,
   linearForward,
   loadConv2dFromStateDict,
@@ -24,6 +26,7 @@ import {
   loadMBlockFromStateDict,
   loadRecurrentAffineChainFromStateDict,
   loadWordAttentionFromStateDict,
+  loadWordContextFromStateDict,
   type MBlockParams,
   type MutableStateDict,
   mBlockForward,
@@ -32,8 +35,10 @@ import {
   type RecurrentAffineChainParams,
   type StateDict,
   type WordAttentionParams,
+  type WordContextParams,
   type WordFeatures,
   wordAttentionForward,
+  wordContextForward,
 } from '@ratlip/rat-blocks';
 import { leakyRelu, type SeededRandom } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
@@ -77,6 +82,11 @@ export interface NetGParams {
    * entry of `config.wordAttentionBlocks`, in that order.
    */
   readonly wordAttention: readonly WordAttentionParams[];
+  /**
+   * Word-context layers (not in RATLIP; `generator.wordAttention.contextLayers`), applied in order to
+   * the word features before any word attention reads them.
+   */
+  readonly wordContext: readonly WordContextParams[];
 }
 
 /** Prefix of the official generator's embedded CLIP tower in its state dict. */
@@ -88,6 +98,11 @@ export const NET_G_RAT_PREFIX = 'mapping.rat.';
 /** State-dict prefix of the word attention after G-block `block` (not in official checkpoints). */
 export function netGWordAttentionPrefix(block: number): string {
   return `word_attention.${block}.`;
+}
+
+/** State-dict prefix of word-context layer `layer` (not in official checkpoints). */
+export function netGWordContextPrefix(layer: number): string {
+  return `word_context.${layer}.`;
 }
 
 /** PyTorch-default initialisation of a generator for `config` (identity affine heads, as the reference). */
@@ -148,7 +163,19 @@ export function initNetG(config: ResolvedRatlipConfig, rng: SeededRandom): NetGP
       rng,
     ),
   );
-  return { config: netConfig, fcCode, adapter, blocks: gBlocks, toRgb, wordAttention };
+  // Drawn after word attention, so adding context layers leaves every other initial weight as it was.
+  const wordContext = Array.from({ length: g.wordAttention.contextLayers }, () =>
+    initWordContext(
+      {
+        width: netConfig.wordWidth,
+        heads: g.wordAttention.contextHeads,
+        valueGain: g.wordAttention.valueGain,
+        scoreGain: g.wordAttention.scoreGain,
+      },
+      rng,
+    ),
+  );
+  return { config: netConfig, fcCode, adapter, blocks: gBlocks, toRgb, wordAttention, wordContext };
 }
 
 /** Options of the generator forward. */
@@ -247,10 +274,14 @@ function run(
   record?.('mapper_out', mapped);
   h = conv2dForward(adapter.conv, tf.add(fused, tf.mul(mapped, config.mapperScale)));
   record?.('mapping_out', h);
+  const words = params.wordContext.reduce(
+    (features, layer) => wordContextForward(layer, features),
+    options.words!,
+  );
   params.blocks.forEach((block, i) => {
     h = gBlockForward(block, h, cond, { training });
     const attention = config.wordAttentionBlocks.indexOf(i);
-    if (attention >= 0) h = wordAttentionForward(params.wordAttention[attention]!, h, options.words!);
+    if (attention >= 0) h = wordAttentionForward(params.wordAttention[attention]!, h, words);
     record?.(`g_block${i}_out`, h);
   });
   return conv2dForward(params.toRgb, leakyRelu(h, TO_RGB_SLOPE));
@@ -325,13 +356,20 @@ export function loadNetGFromStateDict(dict: StateDict, config: ResolvedRatlipCon
         positionQuery: g.wordAttention.positionQuery,
       }),
     ),
+    wordContext: Array.from({ length: g.wordAttention.contextLayers }, (_, layer) =>
+      loadWordContextFromStateDict(dict, netGWordContextPrefix(layer), {
+        heads: g.wordAttention.contextHeads,
+        valueGain: g.wordAttention.valueGain,
+        scoreGain: g.wordAttention.scoreGain,
+      }),
+    ),
   };
 }
 
 /**
  * Writes the official `NetG` keys (PyTorch layouts; new tensors the caller disposes), without the
  * embedded CLIP tower (`mapping.CLIP_ViT.*`); paper-mode RAT adds `mapping.rat.*`, word attention
- * `word_attention.<block>.*`.
+ * `word_attention.<block>.*` and word context `word_context.<layer>.*`.
  */
 export function exportNetGToStateDict(params: NetGParams): MutableStateDict {
   const { adapter } = params;
@@ -350,5 +388,6 @@ export function exportNetGToStateDict(params: NetGParams): MutableStateDict {
         netGWordAttentionPrefix(params.config.wordAttentionBlocks[k]!),
       ),
     ),
+    ...params.wordContext.map((layer, k) => exportWordContextToStateDict(layer, netGWordContextPrefix(k))),
   );
 }

@@ -11,6 +11,7 @@ import {
   loadNetGFromStateDict,
   netGForward,
   netGWordAttentionPrefix,
+  netGWordContextPrefix,
 } from './net-g';
 import { RatlipGan } from './ratlip-gan';
 import { clipSentenceEncoder } from './sentence-encoder';
@@ -162,6 +163,52 @@ describe('a generator with word attention (ratlip-tiny, wasm)', () => {
       model.model.dispose();
       model.clip.dispose();
     }
+  });
+
+  it('word context: a trained generator gains it and draws as before; trained, it changes what the words say', () => {
+    const { clip, model } = setup;
+    const context = tinySetup({
+      generator: {
+        wordAttention: { ...WORD_ATTENTION.generator.wordAttention, contextLayers: 2, contextHeads: 2 },
+      },
+    });
+    const contextConfig = context.config;
+    context.model.dispose();
+    context.clip.dispose();
+    const before = tf.memory().numTensors;
+    const grown = RatlipGan.initializedFrom(contextConfig, model, { vision: clip.vision, seed: 3 });
+    expect(grown.netG.wordContext).toHaveLength(2);
+    const encoder = clipSentenceEncoder(clip.text, tokenizer);
+    const { sentences, words } = encoder.encodeWithWords!(CAPTIONS);
+    const noise = tf.randomNormal([CAPTIONS.length, contextConfig.generator.noiseDim], 0, 1, 'float32', 8);
+    const plainImages = model.generator(noise, sentences, { words });
+    const grownImages = grown.generator(noise, sentences, { words });
+    expect(Array.from(grownImages.dataSync())).toEqual(Array.from(plainImages.dataSync()));
+    tf.tidy(() => {
+      for (const { output } of grown.netG.wordContext) {
+        (output.weight as tf.Variable).assign(tf.randomNormal(output.weight.shape, 0, 0.5, 'float32', 2));
+      }
+    });
+    const contextImages = grown.generator(noise, sentences, { words });
+    expect(Array.from(contextImages.dataSync())).not.toEqual(Array.from(plainImages.dataSync()));
+    const dict = exportNetGToStateDict(grown.netG);
+    expect(
+      Object.keys(dict)
+        .filter((key) => key.startsWith(netGWordContextPrefix(1)))
+        .sort(),
+    ).toEqual(
+      ['key.weight', 'output.bias', 'output.weight', 'query.weight', 'value.bias', 'value.weight'].map(
+        (name) => `${netGWordContextPrefix(1)}${name}`,
+      ),
+    );
+    const loaded = loadNetGFromStateDict(dict, contextConfig);
+    const loadedImages = netGForward(loaded, clip.vision, noise, sentences, { words });
+    expect(Array.from(loadedImages.dataSync())).toEqual(Array.from(contextImages.dataSync()));
+    tf.dispose([...Object.values(dict), sentences, words.features, words.mask, noise]);
+    tf.dispose([plainImages, grownImages, contextImages, loadedImages]);
+    disposeParams(loaded);
+    grown.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('initializedFrom: a generator-only source gets a fresh discriminator when asked', () => {
