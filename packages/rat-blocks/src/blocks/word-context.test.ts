@@ -17,13 +17,16 @@ beforeAll(async () => {
 
 const CONFIG = { width: 6, heads: 2, valueGain: 1.5, scoreGain: 2.5 };
 
-/** Parameters with a non-zero output projection, drawn from `seed`. */
+/** Parameters with non-zero query and output projections, drawn from `seed`. */
 function randomParams(seed: number): WordContextParams {
   const rng = new SeededRandom(seed);
   const params = initWordContext(CONFIG, rng);
-  const { weight, bias } = params.output;
-  (weight as tf.Variable).assign(tf.tensor2d(rng.normalArray(weight.size), weight.shape as [number, number]));
-  (bias as tf.Variable).assign(tf.tensor1d(rng.normalArray(bias!.size)));
+  for (const weight of [params.query.weight, params.output.weight]) {
+    (weight as tf.Variable).assign(
+      tf.tensor2d(rng.normalArray(weight.size), weight.shape as [number, number]),
+    );
+  }
+  (params.output.bias as tf.Variable).assign(tf.tensor1d(rng.normalArray(params.output.bias!.size)));
   return params;
 }
 
@@ -124,7 +127,7 @@ describe('word context', () => {
     disposeParams(params);
   });
 
-  it('starts as the identity, and its first gradient reaches the output projection only', () => {
+  it('starts as the identity with uniform attention, and its first gradient reaches the output projection only', () => {
     const params = initWordContext(CONFIG, new SeededRandom(4));
     const input = caption();
     const out = wordContextForward(params, input);
@@ -142,6 +145,23 @@ describe('word context', () => {
       expect(norm(projection.weight)).toBe(0);
     tf.dispose([value, ...Object.values(grads)]);
     expect(tf.memory().numTensors).toBe(before);
+    // Zero queries: every word reads the mean of its caption's unmasked values, whatever the keys.
+    (params.output.weight as tf.Variable).assign(tf.eye(CONFIG.width));
+    const uniform = wordContextForward(params, input).features;
+    const expected = tf.tidy(() => {
+      const flat = tf.reshape(input.features, [2 * 5, CONFIG.width]);
+      const values = tf.reshape(tf.add(tf.matMul(flat, params.value.weight), params.value.bias!), [2, 5, -1]);
+      const weights = tf.expandDims(tf.div(input.mask, tf.sum(input.mask, 1, true)), 2);
+      return tf.add(input.features, tf.mul(tf.sum(tf.mul(values, weights), 1, true), CONFIG.valueGain));
+    });
+    const wanted = expected.arraySync() as number[][][];
+    uniform
+      .arraySync()
+      .flat(2)
+      .forEach((value, i) => {
+        expect(value).toBeCloseTo(wanted.flat(2)[i]!, 5);
+      });
+    tf.dispose([uniform, expected]);
     tf.dispose([input.features, input.mask, out.features]);
     disposeParams(params);
   });

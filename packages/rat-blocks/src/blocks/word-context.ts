@@ -21,12 +21,16 @@ import type { WordFeatures } from './word-attention';
  * also reads the words after it.
  *
  * The output projection starts at zero, so the layer starts as the identity and can be added to a
- * trained generator. `valueGain` and `scoreGain` set the pace at which Adam grows it, as in word
- * attention.
+ * trained generator. The query projection starts at zero too, so the attention starts uniform: with
+ * random queries and a large `scoreGain` every word would begin by reading a few arbitrary others.
+ * `valueGain` and `scoreGain` set the pace at which Adam grows the layer, as in word attention.
  */
 export interface WordContextParams {
   readonly config: { readonly heads: number; readonly valueGain: number; readonly scoreGain: number };
-  /** Word features to queries, `[width, width]`, no bias; head `h` takes columns `h · width / heads` on. */
+  /**
+   * Word features to queries, `[width, width]`, no bias, starting at zero; head `h` takes columns
+   * `h · width / heads` on.
+   */
   readonly query: LinearParams;
   /** Word features to keys, `[width, width]`, no bias. */
   readonly key: LinearParams;
@@ -77,8 +81,8 @@ function checkHeads(width: number, heads: number, where: string): void {
 }
 
 /**
- * PyTorch-default initialisation of the query, key and value projections (drawn from `rng` in that
- * order) and a zero output projection, so the layer starts as the identity.
+ * PyTorch-default initialisation of the key and value projections (drawn from `rng` in that order), and
+ * zero query and output projections, so the layer starts as the identity with uniform attention.
  */
 export function initWordContext(config: WordContextConfig, rng: SeededRandom): WordContextParams {
   const { width } = config;
@@ -87,7 +91,7 @@ export function initWordContext(config: WordContextConfig, rng: SeededRandom): W
   checkHeads(width, settings.heads, 'initWordContext');
   return {
     config: settings,
-    query: initLinear(width, width, rng, { bias: false }),
+    query: { weight: constantVariable([width, width], 0) },
     key: initLinear(width, width, rng, { bias: false }),
     value: initLinear(width, width, rng),
     output: { weight: constantVariable([width, width], 0), bias: constantVariable([width], 0) },
