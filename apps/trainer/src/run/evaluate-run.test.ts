@@ -38,6 +38,10 @@ describe('describeEvaluation', () => {
             overall: 0.4,
             ...perCount(1, 3, 1),
             ...perCount(2, 2, 0.25),
+            [shapesObjectCountKey('colourBorrowed', 2)]: 0,
+            [shapesObjectCountKey('shapeBorrowed', 2)]: 0.375,
+            [shapesObjectCountKey('sizeBorrowed', 2)]: 0.25,
+            [shapesObjectCountKey('positionBorrowed', 2)]: 0.125,
           },
         },
       ],
@@ -45,9 +49,10 @@ describe('describeEvaluation', () => {
     const lines = describeEvaluation(record);
     expect(lines[0]).toBe('step 12, 5 images for shapes heldout captions');
     expect(lines).toContain('  colour    0.500  (chance 0.091)');
-    expect(lines.slice(-2)).toEqual([
+    expect(lines.slice(-3)).toEqual([
       '  captions with 1 object (3): colour 1.000, shape 1.000, size 1.000, position 1.000, overall 1.000, count 1.000 (too few 0.125, too many 0.500)',
       '  captions with 2 objects (2): colour 0.250, shape 0.250, size 0.250, position 0.250, overall 0.250, count 0.250 (too few 0.125, too many 0.500)',
+      "    shown with another object's value: colour 0.000, shape 0.375, size 0.250, position 0.125",
     ]);
   });
 

@@ -444,6 +444,11 @@ export function describeEvaluation(record: EvaluationRecord): string[] {
         lines.push(
           `  captions with ${objects} object${objects === 1 ? '' : 's'} (${captions}): ${figures.join(', ')}${countErrors}`,
         );
+        const borrowed = SHAPES_ATTRIBUTES.flatMap((attribute) => {
+          const share = b[shapesObjectCountKey(`${attribute}Borrowed`, objects)];
+          return share === undefined ? [] : [`${attribute} ${share.toFixed(3)}`];
+        });
+        if (borrowed.length > 0) lines.push(`    shown with another object's value: ${borrowed.join(', ')}`);
       }
     } else {
       const spread = report.std === undefined ? '' : ` ± ${report.std.toPrecision(3)}`;

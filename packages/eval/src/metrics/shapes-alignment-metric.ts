@@ -29,7 +29,8 @@ export interface ShapesAlignmentMetricOptions {
 /**
  * The `shapes-alignment` breakdown key of `field` over the captions that describe `objects` objects,
  * e.g. `colourWith2Objects`. Fields: an attribute, `overall`, `captions` (the number of images), `count`
- * (as many objects detected as described), `tooFew` and `tooMany` (fewer or more detected).
+ * (as many objects detected as described), `tooFew` and `tooMany` (fewer or more detected) and, for two
+ * objects or more, an attribute with `Borrowed` (`shapeBorrowed`: shown with another object's value).
  */
 export function shapesObjectCountKey(field: string, objects: number): string {
   return `${field}With${objects}Object${objects === 1 ? '' : 's'}`;
@@ -75,6 +76,10 @@ class ShapesAlignmentAccumulator implements MetricAccumulator {
       breakdown[shapesObjectCountKey('count', objects)] = group.countAccuracy;
       breakdown[shapesObjectCountKey('tooFew', objects)] = group.tooFew;
       breakdown[shapesObjectCountKey('tooMany', objects)] = group.tooMany;
+      if (objects < 2) continue;
+      for (const attribute of SHAPES_ATTRIBUTES) {
+        breakdown[shapesObjectCountKey(`${attribute}Borrowed`, objects)] = group.borrowed[attribute];
+      }
     }
     for (const [name, chance] of Object.entries(summary.chance)) {
       breakdown[`chance${name[0]!.toUpperCase()}${name.slice(1)}`] = chance;

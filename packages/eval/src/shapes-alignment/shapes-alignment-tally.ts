@@ -32,6 +32,12 @@ export interface ShapesObjectCountAlignment {
   tooFew: number;
   /** Fraction with more objects detected than described: extra objects, or objects in fragments. */
   tooMany: number;
+  /**
+   * Per attribute: fraction of described values that the image shows with the value another object of
+   * the caption has instead (an attribute bound to the wrong object, e.g. the left shape drawn as the
+   * right one's); 0 for one-object captions.
+   */
+  borrowed: Record<ShapesAttribute, number>;
 }
 
 /** Accuracies over many images and their chance levels. */
@@ -83,6 +89,15 @@ interface ObjectCountCounts {
   countCorrect: number;
   tooFew: number;
   tooMany: number;
+  borrowed: Record<ShapesAttribute, number>;
+}
+
+/** Whether object `index` shows, wrongly, a value of `attribute` that another described object has. */
+function borrowedValue(result: ShapesAlignmentResult, index: number, attribute: ShapesAttribute): boolean {
+  const object = result.objects[index]!;
+  const shown = object.shown[attribute];
+  if (object.correct[attribute] !== false || shown === undefined) return false;
+  return result.objects.some((other, k) => k !== index && other.described[attribute] === shown);
 }
 
 /** Running counts of {@link ShapesAlignmentResult}s, summarised as accuracies with chance levels. */
@@ -114,6 +129,7 @@ export class ShapesAlignmentTally {
       countCorrect: 0,
       tooFew: 0,
       tooMany: 0,
+      borrowed: zeros(),
     };
     this.byObjectCount.set(described, group);
     group.samples++;
@@ -122,7 +138,7 @@ export class ShapesAlignmentTally {
     else if (result.detected.length > described) group.tooMany++;
     else group.countCorrect++;
     let sampleChance = SHAPES_COUNT_CHANCE;
-    for (const object of result.objects) {
+    result.objects.forEach((object, index) => {
       for (const attribute of SHAPES_ATTRIBUTES) {
         const correct = object.correct[attribute];
         if (correct === undefined) continue;
@@ -132,13 +148,14 @@ export class ShapesAlignmentTally {
           this.correct[attribute]++;
           group.correct[attribute]++;
         }
+        if (borrowedValue(result, index, attribute)) group.borrowed[attribute]++;
       }
       this.objects++;
       if (object.allCorrect) this.objectsCorrect++;
       const chance = objectChance(object.described);
       this.objectChanceSum += chance;
       sampleChance *= chance;
-    }
+    });
     if (result.countCorrect) this.countCorrect++;
     if (result.allCorrect) this.overallCorrect++;
     this.overallChanceSum += sampleChance;
@@ -147,7 +164,7 @@ export class ShapesAlignmentTally {
   /** Accuracies so far (0 where nothing was judged). */
   summary(): ShapesAlignmentSummary {
     const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
-    const accuracies = (
+    const perAttribute = (
       correct: Record<ShapesAttribute, number>,
       judged: Record<ShapesAttribute, number>,
     ) => {
@@ -156,16 +173,17 @@ export class ShapesAlignmentTally {
         accuracy[attribute] = ratio(correct[attribute], judged[attribute]);
       return accuracy;
     };
-    const accuracy = accuracies(this.correct, this.judged);
+    const accuracy = perAttribute(this.correct, this.judged);
     const byObjectCount: Record<number, ShapesObjectCountAlignment> = {};
     for (const [count, group] of [...this.byObjectCount].sort(([a], [b]) => a - b)) {
       byObjectCount[count] = {
         samples: group.samples,
-        accuracy: accuracies(group.correct, group.judged),
+        accuracy: perAttribute(group.correct, group.judged),
         overall: ratio(group.overallCorrect, group.samples),
         countAccuracy: ratio(group.countCorrect, group.samples),
         tooFew: ratio(group.tooFew, group.samples),
         tooMany: ratio(group.tooMany, group.samples),
+        borrowed: perAttribute(group.borrowed, group.judged),
       };
     }
     return {

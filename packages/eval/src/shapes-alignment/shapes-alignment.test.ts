@@ -220,6 +220,40 @@ describe('Shapes alignment', () => {
     expect(detection.objects[0]!.area).toBeGreaterThan(SHAPES_SIZES.small ** 2);
   });
 
+  it("counts a value shown with another described object's value as borrowed", () => {
+    const dataset = new ShapesDataset({ seed: 5, imageSize: 64, twoObjectProbability: 1, size: 40 });
+    const index = Array.from({ length: dataset.size }, (_, i) => i).find((i) => {
+      const [a, b] = dataset.scene(i).objects;
+      return a!.shape !== b!.shape && a!.colour !== b!.colour;
+    })!;
+    const [a, b] = dataset.scene(index).objects;
+    const image = dataset.render(index);
+    const describe = (object: typeof a, shape: string) =>
+      `a ${object!.size} ${object!.colour} ${shape} ${object!.position.replace('-', ' ')}`;
+    const third = ['circle', 'square', 'triangle'].find((shape) => shape !== a!.shape && shape !== b!.shape)!;
+    const captions = {
+      right: `${describe(a, a!.shape)} and ${describe(b, b!.shape)}`,
+      swapped: `${describe(a, b!.shape)} and ${describe(b, a!.shape)}`,
+      elsewhere: `${describe(a, third)} and ${describe(b, b!.shape)}`,
+    };
+    const borrowed = Object.fromEntries(
+      Object.entries(captions).map(([name, caption]) => {
+        const result = checkShapesAlignment(image, caption);
+        expect(result.objects.map((object) => object.shown.shape)).toEqual([a!.shape, b!.shape]);
+        const tally = new ShapesAlignmentTally();
+        tally.add(result);
+        const group = tally.summary().byObjectCount[2]!;
+        return [name, { shape: group.accuracy.shape, borrowed: group.borrowed }];
+      }),
+    );
+    const none = { colour: 0, shape: 0, size: 0, position: 0 };
+    expect(borrowed).toEqual({
+      right: { shape: 1, borrowed: none },
+      swapped: { shape: 0, borrowed: { ...none, shape: 1 } },
+      elsewhere: { shape: 0.5, borrowed: none },
+    });
+  });
+
   it('finds nothing on a bare background and rejects images that are not square', () => {
     const plain = { width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(128) };
     expect(detectShapesObjects(plain).objects).toEqual([]);
@@ -268,7 +302,10 @@ describe('Shapes alignment', () => {
       [shapesObjectCountKey('count', 2)]: 1,
       [shapesObjectCountKey('tooFew', 2)]: 0,
       [shapesObjectCountKey('tooMany', 1)]: 0,
+      [shapesObjectCountKey('shapeBorrowed', 2)]: 0,
+      [shapesObjectCountKey('colourBorrowed', 2)]: 0,
     });
+    expect(alignment!.breakdown).not.toHaveProperty(shapesObjectCountKey('shapeBorrowed', 1));
     const scenes = Array.from({ length: dataset.size }, (_, i) => dataset.scene(i).objects.length);
     for (const objects of [1, 2]) {
       expect(alignment!.breakdown![shapesObjectCountKey('captions', objects)]).toBe(

@@ -19,6 +19,11 @@ export interface ShapesObjectAlignment {
    * object bound to the description by the *other* attributes (see {@link checkShapesAlignment}).
    */
   correct: Partial<Record<ShapesAttribute, boolean>>;
+  /**
+   * Per attribute the caption gives: the value the object it was judged on shows (absent when no object
+   * was bound). A wrong value that another described object has is an attribute bound to the wrong object.
+   */
+  shown: Partial<Pick<DetectedShapesObject, ShapesAttribute>>;
   /** The detected object bound by all attributes, if any. */
   detected?: DetectedShapesObject;
   /** That object has every described attribute. */
@@ -120,6 +125,7 @@ export function checkShapesAlignment(
     return {
       described: object,
       correct: {},
+      shown: {},
       detected: bound,
       allCorrect:
         bound !== undefined &&
@@ -133,6 +139,7 @@ export function checkShapesAlignment(
       if (object[attribute] === undefined) return;
       const bound = binding[i]! >= 0 ? detected[binding[i]!] : undefined;
       objects[i]!.correct[attribute] = bound !== undefined && bound[attribute] === object[attribute];
+      if (bound !== undefined) Object.assign(objects[i]!.shown, { [attribute]: bound[attribute] });
     });
   }
   const countCorrect = detected.length === described.length;
