@@ -66,10 +66,12 @@ export {
 } from './blocks/d-block';
 export type {
   DfBlockConfig,
+  DfBlockForwardOptions,
   DfBlockInitConfig,
   DfBlockLoadOptions,
   DfBlockOutputs,
   DfBlockParams,
+  DfBlockPlaces,
 } from './blocks/df-block';
 export {
   dfBlockForward,
@@ -80,10 +82,12 @@ export {
 } from './blocks/df-block';
 export type {
   GBlockConfig,
+  GBlockForwardOptions,
   GBlockInitConfig,
   GBlockLoadOptions,
   GBlockOutputs,
   GBlockParams,
+  GBlockPlaces,
 } from './blocks/g-block';
 export {
   exportGBlockToStateDict,
@@ -100,10 +104,19 @@ export {
   mBlockForward,
   mBlockForwardWithResidual,
 } from './blocks/m-block';
-export type { Modulation } from './blocks/modulation';
+export type { Modulation, PlaceModulation } from './blocks/modulation';
 export { applyModulation } from './blocks/modulation';
 export type { SpatialSize } from './blocks/nearest-upsample';
 export { nearestUpsample, spatialSize } from './blocks/nearest-upsample';
+export type { PlaceModulationConfig, PlaceModulationParams } from './blocks/place-modulation';
+export {
+  exportPlaceModulationToStateDict,
+  gBlockPlacesTensors,
+  initPlaceModulation,
+  loadPlaceModulationFromStateDict,
+  placeModulationConfig,
+  placeModulationForward,
+} from './blocks/place-modulation';
 export type {
   LegacyRecurrentAffineParams,
   LegacyRecurrentModulation,
@@ -154,6 +167,7 @@ export {
   loadWordAttentionFromStateDict,
   wordAttentionConfig,
   wordAttentionForward,
+  wordAttentionRead,
 } from './blocks/word-attention';
 export type { WordContextConfig, WordContextParams } from './blocks/word-context';
 export {

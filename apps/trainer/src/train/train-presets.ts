@@ -87,6 +87,16 @@ export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
     model: 'ratlip-shapes-32-words',
     clipContrastWeight: 4,
   },
+  'shapes-places': {
+    ...SHAPES_LONG,
+    description:
+      "shapes-words whose word attention also modulates the next G-block's affines at each place (ratlip-shapes-32-places, not in the paper), with the reconstruction term of the shipped generator",
+    model: 'ratlip-shapes-32-places',
+    clipContrastWeight: 4,
+    reconstructionWeight: 40,
+    reconstructionForeground: 20,
+    reconstructionForegroundOf: 'both',
+  },
   'shapes-context': {
     ...SHAPES_LONG,
     description:

@@ -8,7 +8,7 @@ import {
   initConditionalAffine,
   loadConditionalAffineFromStateDict,
 } from './conditional-affine';
-import { applyModulation, type Modulation } from './modulation';
+import { applyModulation, type Modulation, type PlaceModulation } from './modulation';
 import {
   exportLegacyRecurrentAffineToStateDict,
   exportRecurrentAffineToStateDict,
@@ -50,6 +50,8 @@ export interface AffineInitConfig {
 export interface AffineForwardOptions {
   /** The pass's chain; required by `'recurrent'` affines, ignored by the others. */
   chain?: RecurrentAffineChain;
+  /** Scale and shift per place added to the affine's own (not in RATLIP). Default none. */
+  place?: PlaceModulation;
 }
 
 type ParamsOf<K extends AffineKind> = Extract<AffineParams, { kind: K }>;
@@ -142,7 +144,17 @@ export function affineForward(
   const modulation = affineModulation(params, cond, options);
   const out = applyModulation(x, modulation);
   tf.dispose([modulation.gamma, modulation.beta]);
-  return out;
+  const { place } = options;
+  if (!place) return out;
+  if (place.scale.rank !== 4 || place.scale.shape.some((side, axis) => side !== out.shape[axis])) {
+    tf.dispose(out);
+    throw new Error(
+      `affine: the place modulation must be [${out.shape.join(', ')}] as x, got [${place.scale.shape.join(', ')}]`,
+    );
+  }
+  const placed = tf.tidy(() => tf.add(tf.add(out, tf.mul(place.scale, x)), place.shift) as tf.Tensor4D);
+  out.dispose();
+  return placed;
 }
 
 /** Reads an affine of `kind` from its official keys under `prefix`. */

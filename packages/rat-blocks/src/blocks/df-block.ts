@@ -11,6 +11,7 @@ import {
   initAffine,
   loadAffineFromStateDict,
 } from './affine-kinds';
+import type { PlaceModulation } from './modulation';
 import { tidyWithChain } from './recurrent-affine-chain';
 
 /** Hyperparameters of a DF block that a state dict does not hold. */
@@ -54,6 +55,26 @@ export function initDfBlock(config: DfBlockInitConfig, rng: SeededRandom): DfBlo
   };
 }
 
+/** The options of each of the two affines. */
+function affineOptions(options: DfBlockForwardOptions): [AffineForwardOptions, AffineForwardOptions] {
+  const { places, ...shared } = options;
+  return places
+    ? [
+        { ...shared, place: places[0] },
+        { ...shared, place: places[1] },
+      ]
+    : [shared, shared];
+}
+
+/** Forward options of a DF block. */
+export interface DfBlockForwardOptions extends Omit<AffineForwardOptions, 'place'> {
+  /** Scale and shift per place for `affine0` and `affine1` (not in RATLIP). Default none. */
+  places?: DfBlockPlaces;
+}
+
+/** Place modulations of a DF block's two affines, in order. */
+export type DfBlockPlaces = readonly [PlaceModulation, PlaceModulation];
+
 /** Intermediates of {@link dfBlockForwardWithIntermediates}. */
 export interface DfBlockOutputs {
   /** After affine0 and its leaky ReLU, `[batch, height, width, channels]`. */
@@ -70,15 +91,16 @@ export function dfBlockForwardWithIntermediates(
   params: DfBlockParams,
   x: tf.Tensor,
   cond: tf.Tensor,
-  options: AffineForwardOptions = {},
+  options: DfBlockForwardOptions = {},
 ): DfBlockOutputs {
   const { slope } = params.config;
   const chain = options.chain;
+  const [first, second] = affineOptions(options);
   const afterFirst = tidyWithChain(chain, () =>
-    leakyRelu(affineForward(params.affine0, x, cond, options), slope),
+    leakyRelu(affineForward(params.affine0, x, cond, first), slope),
   );
   const output = tidyWithChain(chain, () =>
-    leakyRelu(affineForward(params.affine1, afterFirst, cond, options), slope),
+    leakyRelu(affineForward(params.affine1, afterFirst, cond, second), slope),
   );
   return { afterFirst, output };
 }
@@ -92,12 +114,13 @@ export function dfBlockForward(
   params: DfBlockParams,
   x: tf.Tensor,
   cond: tf.Tensor,
-  options: AffineForwardOptions = {},
+  options: DfBlockForwardOptions = {},
 ): tf.Tensor4D {
+  const [firstOptions, secondOptions] = affineOptions(options);
   return tidyWithChain(options.chain, () => {
     const { slope } = params.config;
-    const first = leakyRelu(affineForward(params.affine0, x, cond, options), slope);
-    return leakyRelu(affineForward(params.affine1, first, cond, options), slope);
+    const first = leakyRelu(affineForward(params.affine0, x, cond, firstOptions), slope);
+    return leakyRelu(affineForward(params.affine1, first, cond, secondOptions), slope);
   });
 }
 

@@ -21,6 +21,7 @@ import {
 import type { ConditionalBlockForwardOptions } from './block-forward-options';
 import {
   type DfBlockParams,
+  type DfBlockPlaces,
   dfBlockForward,
   exportDfBlockToStateDict,
   initDfBlock,
@@ -107,6 +108,18 @@ export function initGBlock(config: GBlockInitConfig, rng: SeededRandom): GBlockP
   return { ...base, shortcut: initConv2d(config.inChannels, config.outChannels, rng, { kernelSize: 1 }) };
 }
 
+/** Place modulations of a G-block's affines (not in RATLIP): `fuse1` at its input width, `fuse2` at its output width. */
+export interface GBlockPlaces {
+  readonly fuse1: DfBlockPlaces;
+  readonly fuse2: DfBlockPlaces;
+}
+
+/** Forward options of a G-block. */
+export interface GBlockForwardOptions extends ConditionalBlockForwardOptions {
+  /** Scale and shift per place added to its four affines', at the upsampled size. Default none. */
+  places?: GBlockPlaces;
+}
+
 /** Upsampled input, residual and output of a G-block. */
 export interface GBlockOutputs {
   /** `[batch, size[0], size[1], in]`. */
@@ -122,18 +135,22 @@ export function gBlockForwardWithIntermediates(
   params: GBlockParams,
   x: tf.Tensor,
   cond: tf.Tensor,
-  options: ConditionalBlockForwardOptions = {},
+  options: GBlockForwardOptions = {},
 ): GBlockOutputs {
-  const affineOptions = { chain: options.chain };
+  const { chain, places } = options;
   const convOptions = { training: options.training };
   const upsampled = nearestUpsample(x, params.config.size);
-  const residual = tidyWithChain(options.chain, () => {
+  const residual = tidyWithChain(chain, () => {
     const h1 = blockConvForward(
       params.c1,
-      dfBlockForward(params.fuse1, upsampled, cond, affineOptions),
+      dfBlockForward(params.fuse1, upsampled, cond, { chain, ...(places ? { places: places.fuse1 } : {}) }),
       convOptions,
     );
-    return blockConvForward(params.c2, dfBlockForward(params.fuse2, h1, cond, affineOptions), convOptions);
+    const fused = dfBlockForward(params.fuse2, h1, cond, {
+      chain,
+      ...(places ? { places: places.fuse2 } : {}),
+    });
+    return blockConvForward(params.c2, fused, convOptions);
   });
   const output = tf.tidy(() => {
     const shortcut = params.shortcut ? conv2dForward(params.shortcut, upsampled) : upsampled;
@@ -151,7 +168,7 @@ export function gBlockForward(
   params: GBlockParams,
   x: tf.Tensor,
   cond: tf.Tensor,
-  options: ConditionalBlockForwardOptions = {},
+  options: GBlockForwardOptions = {},
 ): tf.Tensor4D {
   const { upsampled, residual, output } = gBlockForwardWithIntermediates(params, x, cond, options);
   tf.dispose([upsampled, residual]);

@@ -7,6 +7,15 @@ export type Modulation = {
 };
 
 /**
+ * Scale and shift that vary with the place, each `[batch, height, width, channels]`, added to an affine's
+ * per-channel ones: `(gamma + scale) * x + beta + shift`.
+ */
+export type PlaceModulation = {
+  readonly scale: tf.Tensor4D;
+  readonly shift: tf.Tensor4D;
+};
+
+/**
  * `gamma * x + beta`, broadcast over height and width (and over the batch when `[1, channels]`).
  * @param x `[batch, height, width, channels]`.
  */

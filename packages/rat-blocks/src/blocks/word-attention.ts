@@ -141,16 +141,18 @@ function positionFeatures(height: number, width: number): tf.Tensor2D {
 }
 
 /**
+ * What each place reads, `softmax(scoreGain · q(x) · k(words)ᵀ / √keyDim + mask) · v(words)`, before
+ * `valueGain`: {@link wordAttentionForward} adds it to `x`, and a place modulation can take it too.
  * @param x `[batch, height, width, channels]`.
  * @param words the caption's word features and mask, `batch` rows.
  * @returns `[batch, height, width, channels]`.
  */
-export function wordAttentionForward(
+export function wordAttentionRead(
   params: WordAttentionParams,
   x: tf.Tensor,
   words: WordFeatures,
 ): tf.Tensor4D {
-  const { channels, wordWidth, keyDim, valueGain, scoreGain } = wordAttentionConfig(params);
+  const { channels, wordWidth, keyDim, scoreGain } = wordAttentionConfig(params);
   const [batch, height, width] = x.shape as [number, number, number, number];
   const { features, mask } = words;
   if (x.rank !== 4 || x.shape[3] !== channels) {
@@ -185,9 +187,25 @@ export function wordAttentionForward(
     const scores = tf.mul(tf.matMul(queries, keys, false, true), scoreGain / Math.sqrt(keyDim));
     const padding = tf.reshape(tf.mul(tf.sub(1, mask), MASKED_SCORE), [batch, 1, count]);
     const attention = tf.softmax(tf.add(scores, padding));
-    const read = tf.reshape(tf.matMul(attention, values), [batch, height, width, channels]);
-    return tf.add(x, valueGain === 1 ? read : tf.mul(read, valueGain)) as tf.Tensor4D;
+    return tf.reshape(tf.matMul(attention, values), [batch, height, width, channels]) as tf.Tensor4D;
   });
+}
+
+/**
+ * @param x `[batch, height, width, channels]`.
+ * @param words the caption's word features and mask, `batch` rows.
+ * @returns `[batch, height, width, channels]`: `x + valueGain · read`.
+ */
+export function wordAttentionForward(
+  params: WordAttentionParams,
+  x: tf.Tensor,
+  words: WordFeatures,
+): tf.Tensor4D {
+  const read = wordAttentionRead(params, x, words);
+  const { valueGain } = params.config;
+  const out = tf.tidy(() => tf.add(x, valueGain === 1 ? read : tf.mul(read, valueGain)) as tf.Tensor4D);
+  read.dispose();
+  return out;
 }
 
 /**

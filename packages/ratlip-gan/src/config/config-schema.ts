@@ -133,6 +133,21 @@ export const wordAttentionSchema = z
     contextHeads: positiveInt()
       .default(4)
       .describe('Attention heads of each word-context layer; must divide the CLIP text width. Default 4.'),
+    placeModulation: z
+      .boolean()
+      .default(false)
+      .describe(
+        "What the word attention after a G-block reads at each place also modulates the next G-block's four affines " +
+          "there (`@ratlip/rat-blocks` `placeModulationForward`), so each object's place gets its own scale and shift, " +
+          "not only the sentence's. Default false.",
+      ),
+    placeGain: z
+      .number()
+      .positive()
+      .default(1)
+      .describe(
+        'Constant factor on those scales and shifts; with Adam a learning-rate multiplier for them. Default 1.',
+      ),
   })
   .strict();
 

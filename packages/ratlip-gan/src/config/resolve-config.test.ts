@@ -84,6 +84,9 @@ describe('config and presets', () => {
     expect(() =>
       resolveConfig('ratlip-tiny', { generator: { wordAttention: { contextLayers: 1 } } }),
     ).toThrow(/'generator\.wordAttention\.contextLayers' needs word attention/);
+    expect(() =>
+      resolveConfig('ratlip-tiny', { generator: { wordAttention: { placeModulation: true } } }),
+    ).toThrow(/'generator\.wordAttention\.placeModulation' needs word attention/);
     const textWidth = resolveConfig('ratlip-tiny').clip.text.width;
     expect(() =>
       resolveConfig('ratlip-tiny', {

@@ -123,6 +123,13 @@ function derive(config: RatlipConfig, source: string): ResolvedRatlipConfig {
       'needs word attention (generator.wordAttention.blocks)',
     );
   }
+  if (generator.wordAttention.placeModulation && generator.wordAttention.blocks.length === 0) {
+    fail(
+      source,
+      'generator.wordAttention.placeModulation',
+      'needs word attention (generator.wordAttention.blocks)',
+    );
+  }
   if (contextLayers > 0 && config.clip.text.width % contextHeads !== 0) {
     fail(
       source,

@@ -6,15 +6,18 @@ import {
   exportGBlockToStateDict,
   exportLinearToStateDict,
   exportMBlockToStateDict,
+  exportPlaceModulationToStateDict,
   exportRecurrentAffineChainToStateDict,
   exportWordAttentionToStateDict,
   exportWordContextToStateDict,
   type GBlockParams,
+  type GBlockPlaces,
   gBlockForward,
   initConv2d,
   initGBlock,
   initLinear,
   initMBlock,
+  initPlaceModulation,
   initRecurrentAffineChain,
   initWordAttention,
   initWordContext,
@@ -24,6 +27,7 @@ import {
   loadGBlockFromStateDict,
   loadLinearFromStateDict,
   loadMBlockFromStateDict,
+  loadPlaceModulationFromStateDict,
   loadRecurrentAffineChainFromStateDict,
   loadWordAttentionFromStateDict,
   loadWordContextFromStateDict,
@@ -31,13 +35,16 @@ import {
   type MutableStateDict,
   mBlockForward,
   mergeStateDicts,
+  nearestUpsample,
+  type PlaceModulationParams,
+  placeModulationForward,
   RecurrentAffineChain,
   type RecurrentAffineChainParams,
   type StateDict,
   type WordAttentionParams,
   type WordContextParams,
   type WordFeatures,
-  wordAttentionForward,
+  wordAttentionRead,
   wordContextForward,
 } from '@ratlip/rat-blocks';
 import { leakyRelu, type SeededRandom } from '@ratlip/runtime';
@@ -87,6 +94,12 @@ export interface NetGParams {
    * the word features before any word attention reads them.
    */
   readonly wordContext: readonly WordContextParams[];
+  /**
+   * Place modulations (not in RATLIP; `generator.wordAttention.placeModulation`), one per G-block that
+   * follows a word attention, keyed by that G-block's index (a plain record, so the parameter walkers
+   * see it): what the attention read modulates its affines.
+   */
+  readonly placeModulation: Readonly<Record<number, PlaceModulationParams>>;
 }
 
 /** Prefix of the official generator's embedded CLIP tower in its state dict. */
@@ -98,6 +111,18 @@ export const NET_G_RAT_PREFIX = 'mapping.rat.';
 /** State-dict prefix of the word attention after G-block `block` (not in official checkpoints). */
 export function netGWordAttentionPrefix(block: number): string {
   return `word_attention.${block}.`;
+}
+
+/** State-dict prefix of the place modulation of G-block `block` (not in official checkpoints). */
+export function netGPlaceModulationPrefix(block: number): string {
+  return `place_modulation.${block}.`;
+}
+
+/** G-blocks whose affines a place modulation drives: each one right after a word attention. */
+function placeModulatedBlocks(config: ResolvedRatlipConfig): number[] {
+  const { wordAttention, blockChannels } = config.generator;
+  if (!wordAttention.placeModulation) return [];
+  return wordAttention.blocks.map((block) => block + 1).filter((block) => block < blockChannels.length);
 }
 
 /** State-dict prefix of word-context layer `layer` (not in official checkpoints). */
@@ -175,7 +200,26 @@ export function initNetG(config: ResolvedRatlipConfig, rng: SeededRandom): NetGP
       rng,
     ),
   );
-  return { config: netConfig, fcCode, adapter, blocks: gBlocks, toRgb, wordAttention, wordContext };
+  const placeModulation = Object.fromEntries(
+    placeModulatedBlocks(config).map((block) => {
+      const [inChannels, outChannels] = g.blockChannels[block]!;
+      const readWidth = g.blockChannels[block - 1]![1];
+      return [
+        block,
+        initPlaceModulation({ readWidth, inChannels, outChannels, gain: g.wordAttention.placeGain }),
+      ];
+    }),
+  );
+  return {
+    config: netConfig,
+    fcCode,
+    adapter,
+    blocks: gBlocks,
+    toRgb,
+    wordAttention,
+    wordContext,
+    placeModulation,
+  };
 }
 
 /** Options of the generator forward. */
@@ -278,10 +322,20 @@ function run(
     (features, layer) => wordContextForward(layer, features),
     options.words!,
   );
+  let places: GBlockPlaces | undefined;
   params.blocks.forEach((block, i) => {
-    h = gBlockForward(block, h, cond, { training });
+    h = gBlockForward(block, h, cond, { training, ...(places ? { places } : {}) });
+    places = undefined;
     const attention = config.wordAttentionBlocks.indexOf(i);
-    if (attention >= 0) h = wordAttentionForward(params.wordAttention[attention]!, h, words);
+    if (attention >= 0) {
+      const attentionParams = params.wordAttention[attention]!;
+      const read = wordAttentionRead(attentionParams, h, words);
+      h = tf.add(h, tf.mul(read, attentionParams.config.valueGain)) as tf.Tensor4D;
+      const next = params.placeModulation[i + 1];
+      // The next block's affines get, at each place, what this attention read there.
+      if (next)
+        places = placeModulationForward(next, nearestUpsample(read, params.blocks[i + 1]!.config.size));
+    }
     record?.(`g_block${i}_out`, h);
   });
   return conv2dForward(params.toRgb, leakyRelu(h, TO_RGB_SLOPE));
@@ -363,13 +417,22 @@ export function loadNetGFromStateDict(dict: StateDict, config: ResolvedRatlipCon
         scoreGain: g.wordAttention.scoreGain,
       }),
     ),
+    placeModulation: Object.fromEntries(
+      placeModulatedBlocks(config).map((block) => [
+        block,
+        loadPlaceModulationFromStateDict(dict, netGPlaceModulationPrefix(block), {
+          gain: g.wordAttention.placeGain,
+        }),
+      ]),
+    ),
   };
 }
 
 /**
  * Writes the official `NetG` keys (PyTorch layouts; new tensors the caller disposes), without the
  * embedded CLIP tower (`mapping.CLIP_ViT.*`); paper-mode RAT adds `mapping.rat.*`, word attention
- * `word_attention.<block>.*` and word context `word_context.<layer>.*`.
+ * `word_attention.<block>.*`, word context `word_context.<layer>.*` and place modulation
+ * `place_modulation.<block>.*`.
  */
 export function exportNetGToStateDict(params: NetGParams): MutableStateDict {
   const { adapter } = params;
@@ -389,5 +452,8 @@ export function exportNetGToStateDict(params: NetGParams): MutableStateDict {
       ),
     ),
     ...params.wordContext.map((layer, k) => exportWordContextToStateDict(layer, netGWordContextPrefix(k))),
+    ...Object.entries(params.placeModulation).map(([block, modulation]) =>
+      exportPlaceModulationToStateDict(modulation, netGPlaceModulationPrefix(Number(block))),
+    ),
   );
 }

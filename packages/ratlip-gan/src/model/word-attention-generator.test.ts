@@ -10,6 +10,7 @@ import {
   initNetG,
   loadNetGFromStateDict,
   netGForward,
+  netGPlaceModulationPrefix,
   netGWordAttentionPrefix,
   netGWordContextPrefix,
 } from './net-g';
@@ -206,6 +207,53 @@ describe('a generator with word attention (ratlip-tiny, wasm)', () => {
     expect(Array.from(loadedImages.dataSync())).toEqual(Array.from(contextImages.dataSync()));
     tf.dispose([...Object.values(dict), sentences, words.features, words.mask, noise]);
     tf.dispose([plainImages, grownImages, contextImages, loadedImages]);
+    disposeParams(loaded);
+    grown.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('place modulation: a trained generator gains it and draws as before; trained, it changes the images', () => {
+    const { clip, model } = setup;
+    const places = tinySetup({
+      generator: {
+        wordAttention: { ...WORD_ATTENTION.generator.wordAttention, placeModulation: true, placeGain: 2 },
+      },
+    });
+    const placesConfig = places.config;
+    places.model.dispose();
+    places.clip.dispose();
+    const before = tf.memory().numTensors;
+    const grown = RatlipGan.initializedFrom(placesConfig, model, { vision: clip.vision, seed: 3 });
+    // Each G-block right after a word attention gets one.
+    const modulated = placesConfig.generator.wordAttention.blocks
+      .map((block) => block + 1)
+      .filter((block) => block < placesConfig.generator.blockChannels.length);
+    expect(Object.keys(grown.netG.placeModulation).map(Number)).toEqual(modulated);
+    const encoder = clipSentenceEncoder(clip.text, tokenizer);
+    const { sentences, words } = encoder.encodeWithWords!(CAPTIONS);
+    const noise = tf.randomNormal([CAPTIONS.length, placesConfig.generator.noiseDim], 0, 1, 'float32', 9);
+    const plainImages = model.generator(noise, sentences, { words });
+    const grownImages = grown.generator(noise, sentences, { words });
+    expect(Array.from(grownImages.dataSync())).toEqual(Array.from(plainImages.dataSync()));
+    tf.tidy(() => {
+      for (const modulation of Object.values(grown.netG.placeModulation)) {
+        for (const head of modulation.heads) {
+          (head.weight as tf.Variable).assign(tf.randomNormal(head.weight.shape, 0, 0.2, 'float32', 4));
+        }
+      }
+    });
+    const placedImages = grown.generator(noise, sentences, { words });
+    expect(Array.from(placedImages.dataSync())).not.toEqual(Array.from(plainImages.dataSync()));
+    const dict = exportNetGToStateDict(grown.netG);
+    const block = modulated[0]!;
+    expect(Object.keys(dict).filter((key) => key.startsWith(netGPlaceModulationPrefix(block)))).toHaveLength(
+      8,
+    );
+    const loaded = loadNetGFromStateDict(dict, placesConfig);
+    const loadedImages = netGForward(loaded, clip.vision, noise, sentences, { words });
+    expect(Array.from(loadedImages.dataSync())).toEqual(Array.from(placedImages.dataSync()));
+    tf.dispose([...Object.values(dict), sentences, words.features, words.mask, noise]);
+    tf.dispose([plainImages, grownImages, placedImages, loadedImages]);
     disposeParams(loaded);
     grown.dispose();
     expect(tf.memory().numTensors).toBe(before);
