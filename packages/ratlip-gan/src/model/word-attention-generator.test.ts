@@ -166,97 +166,81 @@ describe('a generator with word attention (ratlip-tiny, wasm)', () => {
     }
   });
 
-  it('word context: a trained generator gains it and draws as before; trained, it changes what the words say', () => {
+  /**
+   * Grows the trained `setup.model` into a config whose word attention also has `extra`, checks that it
+   * draws as before, that it draws otherwise once `train` has moved the new weights, and that a state-dict
+   * round trip keeps that; returns the grown generator's state-dict keys under `prefix`.
+   */
+  function growAndCheck(extra: object, train: (grown: RatlipGan) => void, prefix: string): string[] {
     const { clip, model } = setup;
-    const context = tinySetup({
-      generator: {
-        wordAttention: { ...WORD_ATTENTION.generator.wordAttention, contextLayers: 2, contextHeads: 2 },
-      },
+    const target = tinySetup({
+      generator: { wordAttention: { ...WORD_ATTENTION.generator.wordAttention, ...extra } },
     });
-    const contextConfig = context.config;
-    context.model.dispose();
-    context.clip.dispose();
+    const config = target.config;
+    target.model.dispose();
+    target.clip.dispose();
     const before = tf.memory().numTensors;
-    const grown = RatlipGan.initializedFrom(contextConfig, model, { vision: clip.vision, seed: 3 });
-    expect(grown.netG.wordContext).toHaveLength(2);
+    const grown = RatlipGan.initializedFrom(config, model, { vision: clip.vision, seed: 3 });
     const encoder = clipSentenceEncoder(clip.text, tokenizer);
     const { sentences, words } = encoder.encodeWithWords!(CAPTIONS);
-    const noise = tf.randomNormal([CAPTIONS.length, contextConfig.generator.noiseDim], 0, 1, 'float32', 8);
+    const noise = tf.randomNormal([CAPTIONS.length, config.generator.noiseDim], 0, 1, 'float32', 8);
     const plainImages = model.generator(noise, sentences, { words });
     const grownImages = grown.generator(noise, sentences, { words });
     expect(Array.from(grownImages.dataSync())).toEqual(Array.from(plainImages.dataSync()));
-    tf.tidy(() => {
-      for (const { output } of grown.netG.wordContext) {
-        (output.weight as tf.Variable).assign(tf.randomNormal(output.weight.shape, 0, 0.5, 'float32', 2));
-      }
-    });
-    const contextImages = grown.generator(noise, sentences, { words });
-    expect(Array.from(contextImages.dataSync())).not.toEqual(Array.from(plainImages.dataSync()));
+    tf.tidy(() => train(grown));
+    const trainedImages = grown.generator(noise, sentences, { words });
+    expect(Array.from(trainedImages.dataSync())).not.toEqual(Array.from(plainImages.dataSync()));
     const dict = exportNetGToStateDict(grown.netG);
-    expect(
-      Object.keys(dict)
-        .filter((key) => key.startsWith(netGWordContextPrefix(1)))
-        .sort(),
-    ).toEqual(
+    const loaded = loadNetGFromStateDict(dict, config);
+    const loadedImages = netGForward(loaded, clip.vision, noise, sentences, { words });
+    expect(Array.from(loadedImages.dataSync())).toEqual(Array.from(trainedImages.dataSync()));
+    const keys = Object.keys(dict)
+      .filter((key) => key.startsWith(prefix))
+      .sort();
+    tf.dispose([...Object.values(dict), sentences, words.features, words.mask, noise]);
+    tf.dispose([plainImages, grownImages, trainedImages, loadedImages]);
+    disposeParams(loaded);
+    grown.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    return keys;
+  }
+
+  it('word context: a trained generator gains it and draws as before; trained, it changes what the words say', () => {
+    const keys = growAndCheck(
+      { contextLayers: 2, contextHeads: 2 },
+      (grown) => {
+        expect(grown.netG.wordContext).toHaveLength(2);
+        for (const { output } of grown.netG.wordContext) {
+          (output.weight as tf.Variable).assign(tf.randomNormal(output.weight.shape, 0, 0.5, 'float32', 2));
+        }
+      },
+      netGWordContextPrefix(1),
+    );
+    expect(keys).toEqual(
       ['key.weight', 'output.bias', 'output.weight', 'query.weight', 'value.bias', 'value.weight'].map(
         (name) => `${netGWordContextPrefix(1)}${name}`,
       ),
     );
-    const loaded = loadNetGFromStateDict(dict, contextConfig);
-    const loadedImages = netGForward(loaded, clip.vision, noise, sentences, { words });
-    expect(Array.from(loadedImages.dataSync())).toEqual(Array.from(contextImages.dataSync()));
-    tf.dispose([...Object.values(dict), sentences, words.features, words.mask, noise]);
-    tf.dispose([plainImages, grownImages, contextImages, loadedImages]);
-    disposeParams(loaded);
-    grown.dispose();
-    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('place modulation: a trained generator gains it and draws as before; trained, it changes the images', () => {
-    const { clip, model } = setup;
-    const places = tinySetup({
-      generator: {
-        wordAttention: { ...WORD_ATTENTION.generator.wordAttention, placeModulation: true, placeGain: 2 },
-      },
-    });
-    const placesConfig = places.config;
-    places.model.dispose();
-    places.clip.dispose();
-    const before = tf.memory().numTensors;
-    const grown = RatlipGan.initializedFrom(placesConfig, model, { vision: clip.vision, seed: 3 });
+    const { blocks } = WORD_ATTENTION.generator.wordAttention;
+    const gBlocks = setup.config.generator.blockChannels.length;
     // Each G-block right after a word attention gets one.
-    const modulated = placesConfig.generator.wordAttention.blocks
-      .map((block) => block + 1)
-      .filter((block) => block < placesConfig.generator.blockChannels.length);
-    expect(Object.keys(grown.netG.placeModulation).map(Number)).toEqual(modulated);
-    const encoder = clipSentenceEncoder(clip.text, tokenizer);
-    const { sentences, words } = encoder.encodeWithWords!(CAPTIONS);
-    const noise = tf.randomNormal([CAPTIONS.length, placesConfig.generator.noiseDim], 0, 1, 'float32', 9);
-    const plainImages = model.generator(noise, sentences, { words });
-    const grownImages = grown.generator(noise, sentences, { words });
-    expect(Array.from(grownImages.dataSync())).toEqual(Array.from(plainImages.dataSync()));
-    tf.tidy(() => {
-      for (const modulation of Object.values(grown.netG.placeModulation)) {
-        for (const head of modulation.heads) {
-          (head.weight as tf.Variable).assign(tf.randomNormal(head.weight.shape, 0, 0.2, 'float32', 4));
+    const modulated = blocks.map((block) => block + 1).filter((block) => block < gBlocks);
+    const keys = growAndCheck(
+      { placeModulation: true, placeGain: 2 },
+      (grown) => {
+        expect(Object.keys(grown.netG.placeModulation).map(Number)).toEqual(modulated);
+        for (const modulation of Object.values(grown.netG.placeModulation)) {
+          for (const head of modulation.heads) {
+            (head.weight as tf.Variable).assign(tf.randomNormal(head.weight.shape, 0, 0.2, 'float32', 4));
+          }
         }
-      }
-    });
-    const placedImages = grown.generator(noise, sentences, { words });
-    expect(Array.from(placedImages.dataSync())).not.toEqual(Array.from(plainImages.dataSync()));
-    const dict = exportNetGToStateDict(grown.netG);
-    const block = modulated[0]!;
-    expect(Object.keys(dict).filter((key) => key.startsWith(netGPlaceModulationPrefix(block)))).toHaveLength(
-      8,
+      },
+      netGPlaceModulationPrefix(modulated[0]!),
     );
-    const loaded = loadNetGFromStateDict(dict, placesConfig);
-    const loadedImages = netGForward(loaded, clip.vision, noise, sentences, { words });
-    expect(Array.from(loadedImages.dataSync())).toEqual(Array.from(placedImages.dataSync()));
-    tf.dispose([...Object.values(dict), sentences, words.features, words.mask, noise]);
-    tf.dispose([plainImages, grownImages, placedImages, loadedImages]);
-    disposeParams(loaded);
-    grown.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expect(keys).toHaveLength(8);
   });
 
   it('initializedFrom: a generator-only source gets a fresh discriminator when asked', () => {
