@@ -140,10 +140,10 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
       'ratlip-shapes-32-words whose word features first pass a bidirectional self-attention layer (not in the paper): ' +
       'so each place can find the shape word of its own object.',
     reproduces:
-      "No published numbers. With word attention alone, an object's outline follows the other object's shape word: " +
-      'in two-object captions the shipped generator drew the first object right 0.63 of the time when both named the ' +
-      "same shape and 0.40 when they did not. The CLIP's causal word features give the word 'star' nothing of the " +
-      'place named after it; the context layer does.',
+      'No published numbers: the shipped Shapes generator since its stage 4. Grown on the stage-3 generator, ' +
+      '2,908 steps gave two-object shape 0.414 on 1,000 held-out captions, against 0.380 to 0.384 for the same ' +
+      "training without the layer; the CLIP's causal word features give the word 'star' nothing of the place named " +
+      'after it, the layer does.',
     config: {
       ...SHAPES_32,
       name: 'ratlip-shapes-32-context',
