@@ -79,6 +79,18 @@ const OFFICIAL_CAVEAT =
   'this preset trains one batch of 64 in fp32 and uses paper-mode RAT unless an official checkpoint is imported.';
 
 /** The built-in presets. */
+/**
+ * Word attention of the Shapes presets that read words: after the 8 and 16 px G-blocks, keys of width 32,
+ * gains that let it grow on a trained generator within a few thousand steps, queries that see their place.
+ */
+const SHAPES_WORD_ATTENTION = {
+  blocks: [0, 1],
+  keyDim: 32,
+  valueGain: 20,
+  scoreGain: 16,
+  positionQuery: true,
+};
+
 export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = {
   'ratlip-birds-256': {
     description: 'RATLIP on CUB-200-2011 birds, official architecture (224 px output).',
@@ -131,7 +143,7 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
       name: 'ratlip-shapes-32-words',
       generator: {
         ...SHAPES_32.generator,
-        wordAttention: { blocks: [0, 1], keyDim: 32, valueGain: 20, scoreGain: 16, positionQuery: true },
+        wordAttention: SHAPES_WORD_ATTENTION,
       },
     },
   },
@@ -149,15 +161,7 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
       name: 'ratlip-shapes-32-context',
       generator: {
         ...SHAPES_32.generator,
-        wordAttention: {
-          blocks: [0, 1],
-          keyDim: 32,
-          valueGain: 20,
-          scoreGain: 16,
-          positionQuery: true,
-          contextLayers: 1,
-          contextHeads: 4,
-        },
+        wordAttention: { ...SHAPES_WORD_ATTENTION, contextLayers: 1, contextHeads: 4 },
       },
     },
   },
@@ -174,15 +178,7 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
       name: 'ratlip-shapes-32-places',
       generator: {
         ...SHAPES_32.generator,
-        wordAttention: {
-          blocks: [0, 1],
-          keyDim: 32,
-          valueGain: 20,
-          scoreGain: 16,
-          positionQuery: true,
-          placeModulation: true,
-          placeGain: 20,
-        },
+        wordAttention: { ...SHAPES_WORD_ATTENTION, placeModulation: true, placeGain: 20 },
       },
     },
   },
