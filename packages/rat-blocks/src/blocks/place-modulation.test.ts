@@ -145,6 +145,9 @@ describe('place modulation', () => {
     const placeRead = read();
     const [a, b] = [placeModulationForward(params, placeRead), placeModulationForward(loaded, placeRead)];
     expect(Array.from(b.fuse2[1].shift.dataSync())).toEqual(Array.from(a.fuse2[1].shift.dataSync()));
+    expect(() => initPlaceModulation({ ...SIZES, gain: 0 })).toThrow(
+      'initPlaceModulation: gain must be a positive number, got 0',
+    );
     const wrong = tf.zeros([1, 4, 4, SIZES.readWidth + 1]);
     expect(() => placeModulationForward(params, wrong)).toThrow(
       'placeModulationForward: read must be [batch, height, width, 3], got [1, 4, 4, 4]',

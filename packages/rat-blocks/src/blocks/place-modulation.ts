@@ -5,7 +5,7 @@ import {
   linearForward,
   loadLinearFromStateDict,
 } from '../core/linear';
-import { assertPositiveInteger, constantVariable } from '../core/pytorch-init';
+import { assertPositiveInteger, constantVariable, positiveGain } from '../core/pytorch-init';
 import type { MutableStateDict, StateDict } from '../core/state-dict';
 import type { GBlockPlaces } from './g-block';
 import type { PlaceModulation } from './modulation';
@@ -45,14 +45,6 @@ export interface PlaceModulationConfig {
 /** State-dict names of the four heads, in order. */
 const HEAD_NAMES = ['fuse1_affine0', 'fuse1_affine1', 'fuse2_affine0', 'fuse2_affine1'] as const;
 
-function checkGain(gain: number | undefined, where: string): number {
-  const chosen = gain ?? 1;
-  if (!(chosen > 0) || !Number.isFinite(chosen)) {
-    throw new Error(`${where}: gain must be a positive number, got ${gain}`);
-  }
-  return chosen;
-}
-
 function zeroHead(readWidth: number, channels: number): LinearParams {
   return {
     weight: constantVariable([readWidth, 2 * channels], 0),
@@ -67,7 +59,7 @@ export function initPlaceModulation(config: PlaceModulationConfig): PlaceModulat
   assertPositiveInteger(inChannels, 'initPlaceModulation inChannels');
   assertPositiveInteger(outChannels, 'initPlaceModulation outChannels');
   return {
-    config: { gain: checkGain(config.gain, 'initPlaceModulation') },
+    config: { gain: positiveGain(config.gain, 'gain', 'initPlaceModulation') },
     heads: [
       zeroHead(readWidth, inChannels),
       zeroHead(readWidth, inChannels),
@@ -129,7 +121,7 @@ export function loadPlaceModulationFromStateDict(
 ): PlaceModulationParams {
   const [a, b, c, d] = HEAD_NAMES.map((name) => loadLinearFromStateDict(dict, `${prefix}${name}.`));
   return {
-    config: { gain: checkGain(options.gain, 'loadPlaceModulationFromStateDict') },
+    config: { gain: positiveGain(options.gain, 'gain', 'loadPlaceModulationFromStateDict') },
     heads: [a!, b!, c!, d!],
   };
 }

@@ -7,7 +7,7 @@ import {
   linearForward,
   loadLinearFromStateDict,
 } from '../core/linear';
-import { assertPositiveInteger, constantVariable } from '../core/pytorch-init';
+import { assertPositiveInteger, constantVariable, positiveGain } from '../core/pytorch-init';
 import type { MutableStateDict, StateDict } from '../core/state-dict';
 
 /**
@@ -99,18 +99,10 @@ export function initWordAttention(config: WordAttentionConfig, rng: SeededRandom
   };
 }
 
-function checkGain(value: number | undefined, name: string, where: string): number {
-  const gain = value ?? 1;
-  if (!(gain > 0) || !Number.isFinite(gain)) {
-    throw new Error(`${where}: ${name} must be a positive number, got ${value}`);
-  }
-  return gain;
-}
-
 function gains(config: Pick<WordAttentionConfig, 'valueGain' | 'scoreGain'>, where: string) {
   return {
-    valueGain: checkGain(config.valueGain, 'valueGain', where),
-    scoreGain: checkGain(config.scoreGain, 'scoreGain', where),
+    valueGain: positiveGain(config.valueGain, 'valueGain', where),
+    scoreGain: positiveGain(config.scoreGain, 'scoreGain', where),
   };
 }
 

@@ -170,6 +170,9 @@ describe('word context', () => {
     expect(() => initWordContext({ width: 6, heads: 4 }, new SeededRandom(0))).toThrow(
       'initWordContext: heads (4) must divide the word width (6)',
     );
+    expect(() => initWordContext({ ...CONFIG, scoreGain: -1 }, new SeededRandom(0))).toThrow(
+      'initWordContext: scoreGain must be a positive number, got -1',
+    );
     const params = randomParams(6);
     const wrong = { features: tf.zeros([2, 5, 4]) as tf.Tensor3D, mask: tf.ones([2, 5]) as tf.Tensor2D };
     expect(() => wordContextForward(params, wrong)).toThrow(

@@ -7,7 +7,7 @@ import {
   linearForward,
   loadLinearFromStateDict,
 } from '../core/linear';
-import { assertPositiveInteger, constantVariable } from '../core/pytorch-init';
+import { assertPositiveInteger, constantVariable, positiveGain } from '../core/pytorch-init';
 import type { MutableStateDict, StateDict } from '../core/state-dict';
 import type { WordFeatures } from './word-attention';
 
@@ -60,17 +60,10 @@ const MASKED_SCORE = -1e9;
 
 function checkSettings(config: Omit<WordContextConfig, 'width'>, where: string) {
   assertPositiveInteger(config.heads, `${where} heads`);
-  const gain = (value: number | undefined, name: string) => {
-    const chosen = value ?? 1;
-    if (!(chosen > 0) || !Number.isFinite(chosen)) {
-      throw new Error(`${where}: ${name} must be a positive number, got ${value}`);
-    }
-    return chosen;
-  };
   return {
     heads: config.heads,
-    valueGain: gain(config.valueGain, 'valueGain'),
-    scoreGain: gain(config.scoreGain, 'scoreGain'),
+    valueGain: positiveGain(config.valueGain, 'valueGain', where),
+    scoreGain: positiveGain(config.scoreGain, 'scoreGain', where),
   };
 }
 

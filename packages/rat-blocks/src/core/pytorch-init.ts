@@ -34,3 +34,15 @@ export function assertPositiveInteger(value: number, what: string): void {
   if (!Number.isInteger(value) || value <= 0)
     throw new Error(`${what}: expected a positive integer, got ${value}`);
 }
+
+/**
+ * A block's constant gain (a learning-rate multiplier under Adam): `value`, or 1 when undefined.
+ * @throws when it is not a positive finite number, naming `name` and `where`.
+ */
+export function positiveGain(value: number | undefined, name: string, where: string): number {
+  const gain = value ?? 1;
+  if (!(gain > 0) || !Number.isFinite(gain)) {
+    throw new Error(`${where}: ${name} must be a positive number, got ${value}`);
+  }
+  return gain;
+}
