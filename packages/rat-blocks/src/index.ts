@@ -104,10 +104,22 @@ export {
   mBlockForward,
   mBlockForwardWithResidual,
 } from './blocks/m-block';
-export type { Modulation, PlaceModulation } from './blocks/modulation';
-export { applyModulation } from './blocks/modulation';
+export type { Modulation, PhraseMixture, PlaceModulation } from './blocks/modulation';
+export { applyModulation, applyPhraseModulation } from './blocks/modulation';
 export type { SpatialSize } from './blocks/nearest-upsample';
 export { nearestUpsample, spatialSize } from './blocks/nearest-upsample';
+export type {
+  PhraseAttentionConfig,
+  PhraseAttentionParams,
+  PhraseEmbeddings,
+} from './blocks/phrase-attention';
+export {
+  exportPhraseAttentionToStateDict,
+  initPhraseAttention,
+  loadPhraseAttentionFromStateDict,
+  phraseAttentionConfig,
+  phraseAttentionWeights,
+} from './blocks/phrase-attention';
 export type { PlaceModulationConfig, PlaceModulationParams } from './blocks/place-modulation';
 export {
   exportPlaceModulationToStateDict,

@@ -40,6 +40,7 @@ export {
   discriminatorSchema,
   emaSchema,
   generatorSchema,
+  phraseAttentionSchema,
   ratlipConfigSchema,
   ratSchema,
   trainingSchema,
@@ -49,10 +50,21 @@ export { generatorBlockChannels, generatorBlockSizes, netCKernelSizes } from './
 export type { RatlipPreset, RatlipPresetName } from './config/presets';
 export { RATLIP_PRESETS, ratlipPreset, ratlipPresetNames } from './config/presets';
 export { deepMerge, OFFICIAL_OUTPUT_SIZE, parseRatlipConfig, resolveConfig } from './config/resolve-config';
+export { captionPhrases, encodePhrases } from './model/caption-phrases';
 export type { ClipImageFeatures, ClipImageFeaturesOptions } from './model/clip-image-features';
 export { encodeImagesForDiscriminator } from './model/clip-image-features';
 export type { GenerateOptions } from './model/generate';
 export { toImageRange, toUint8Range } from './model/generate';
+export type { GeneratorCaptions } from './model/generator-captions';
+export {
+  batchRows,
+  encodeGeneratorCaptions,
+  generatorCaptionTensors,
+  mapGeneratorCaptions,
+  readsPhrases,
+  readsWords,
+  tileBatch,
+} from './model/generator-captions';
 export { namedTensors, namedTrainableVariables } from './model/named-tensors';
 export type { NetCParams } from './model/net-c';
 export { exportNetCToStateDict, initNetC, loadNetCFromStateDict, netCForward } from './model/net-c';
@@ -73,6 +85,7 @@ export {
   NET_G_RAT_PREFIX,
   netGForward,
   netGForwardWithIntermediates,
+  netGPhraseAttentionPrefix,
   netGWordAttentionPrefix,
 } from './model/net-g';
 export type { NetGConfig } from './model/net-g-config';

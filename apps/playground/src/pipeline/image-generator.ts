@@ -1,9 +1,11 @@
 import { loadClipVisionWeights } from '@ratlip/clip';
 import {
-  type EncodedCaptions,
+  encodeGeneratorCaptions,
+  type GeneratorCaptions,
   NET_G_CLIP_PREFIX,
   parseRatlipConfig,
   RatlipGan,
+  type SentenceEncoder,
   type WebModelManifest,
 } from '@ratlip/ratlip-gan';
 import { type SafetensorsFile, safetensorsToTensors } from '@ratlip/runtime';
@@ -11,10 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 
 /** Options of {@link ImageGenerator.generate}. */
 export interface GenerateFromEmbeddingOptions {
-  /** One sentence embedding `[1, embedDim]`, shared by every image. Not disposed. */
-  sentenceEmbeddings: tf.Tensor2D;
-  /** Its word features, for a generator that reads them ({@link ImageGenerator.readsWords}). Not disposed. */
-  words?: EncodedCaptions['words'];
+  /** One caption as the generator reads it ({@link ImageGenerator.encodeCaptions}), shared by every image. Not disposed. */
+  captions: GeneratorCaptions;
   /** Noise seed, 0 to 2^32-1: the same model, caption, seed and count give the same images. */
   seed: number;
   /** Images to make, at least 1. */
@@ -23,8 +23,11 @@ export interface GenerateFromEmbeddingOptions {
 
 /** A generator rebuilt from a web model. */
 export interface ImageGenerator {
-  /** The generator has word attention: {@link generate} needs the caption's words. */
-  readonly readsWords: boolean;
+  /**
+   * Captions as this generator reads them: sentence embeddings and, when its config asks, word features
+   * and phrase embeddings. The caller disposes them.
+   */
+  encodeCaptions(encoder: SentenceEncoder, captions: readonly string[]): GeneratorCaptions;
   /** @returns images `[count, height, width, 3]` in [-1, 1]; the caller disposes them. */
   generate(options: GenerateFromEmbeddingOptions): tf.Tensor4D;
   dispose(): void;
@@ -59,9 +62,15 @@ export function loadImageGenerator(manifest: WebModelManifest, weights: Safetens
     throw error;
   }
   return {
-    readsWords: gan.readsWords,
-    generate: ({ sentenceEmbeddings, words, seed, count }) =>
-      gan.generate({ sentenceEmbeddings, ...(words ? { words } : {}), seed, count }),
+    encodeCaptions: (encoder, captions) => encodeGeneratorCaptions(config, encoder, captions),
+    generate: ({ captions: { sentences, words, phrases }, seed, count }) =>
+      gan.generate({
+        sentenceEmbeddings: sentences,
+        ...(words ? { words } : {}),
+        ...(phrases ? { phrases } : {}),
+        seed,
+        count,
+      }),
     dispose: () => gan.dispose(),
   };
 }

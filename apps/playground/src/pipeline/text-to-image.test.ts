@@ -107,26 +107,59 @@ describe('TextToImage', () => {
   });
 });
 
-describe('TextToImage with a word-attention generator', () => {
-  it('reads the caption word by word, as RatlipGan.generate does', async () => {
-    const config = resolveConfig('ratlip-tiny', { generator: { wordAttention: { blocks: [0, 1] } } });
-    const words = RatlipGan.create(config, {
+/** Random last layers for every G-block affine, so that what the affines read changes the images. */
+function conditionAffines(model: RatlipGan): void {
+  tf.tidy(() => {
+    for (const block of model.netG.blocks) {
+      for (const affine of [
+        block.fuse1.affine0,
+        block.fuse1.affine1,
+        block.fuse2.affine0,
+        block.fuse2.affine1,
+      ]) {
+        if (affine.kind !== 'conditional') continue;
+        for (const { linear2 } of [affine.gamma, affine.beta]) {
+          (linear2.weight as tf.Variable).assign(tf.randomNormal(linear2.weight.shape, 0, 0.3, 'float32', 4));
+        }
+      }
+    }
+  });
+}
+
+describe.each([
+  {
+    reads: 'word by word',
+    overrides: { generator: { wordAttention: { blocks: [0, 1] } } },
+    caption: CAPTION,
+    // A non-zero value projection, so that the words change the images.
+    train: (model: RatlipGan) =>
+      tf.tidy(() => {
+        for (const { value } of model.netG.wordAttention) {
+          (value.weight as tf.Variable).assign(tf.randomNormal(value.weight.shape, 0, 0.5, 'float32', 2));
+        }
+      }),
+  },
+  {
+    reads: 'phrase by phrase',
+    overrides: { generator: { phraseAttention: { blocks: [0, 1] } } },
+    caption: `${CAPTION} and a red star at the top`,
+    train: conditionAffines,
+  },
+])('TextToImage with a generator that reads the caption $reads', ({ overrides, caption, train }) => {
+  it('encodes the caption as RatlipGan.generate does', async () => {
+    const config = resolveConfig('ratlip-tiny', overrides);
+    const gan = RatlipGan.create(config, {
       vision: clip.vision,
       seed: 13,
       withDiscriminator: false,
       sentenceEncoder: clipSentenceEncoder(clip.text, await ClipTokenizer.load()),
     });
-    // A non-zero value projection, so that the words change the images.
-    tf.tidy(() => {
-      for (const { value } of words.netG.wordAttention) {
-        (value.weight as tf.Variable).assign(tf.randomNormal(value.weight.shape, 0, 0.5, 'float32', 2));
-      }
-    });
+    train(gan);
     const folder = await exportWebModel({
-      model: words,
+      model: gan,
       textTower: clip.text,
-      name: 'words',
-      sampleCaptions: [CAPTION],
+      name: 'reader',
+      sampleCaptions: [caption],
     });
     const model = await TextToImage.load({
       manifest: folder.manifest,
@@ -137,14 +170,18 @@ describe('TextToImage with a word-attention generator', () => {
       label: 'memory',
     });
     const before = tf.memory().numTensors;
-    const result = await model.generate({ caption: CAPTION, seed: 3, count: 2 });
-    const other = await model.generate({ caption: 'a white cross at the bottom', seed: 3, count: 2 });
+    const result = await model.generate({ caption, seed: 3, count: 2 });
+    const other = await model.generate({
+      caption: 'a white cross at the bottom and a blue disc',
+      seed: 3,
+      count: 2,
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(
-      largestDifference(result.values, words, { texts: [CAPTION], seed: 3, count: 2 }),
+      largestDifference(result.values, gan, { texts: [caption], seed: 3, count: 2 }),
     ).toBeLessThanOrEqual(1e-6);
     expect(Array.from(other.values)).not.toEqual(Array.from(result.values));
     model.dispose();
-    words.dispose();
+    gan.dispose();
   });
 });

@@ -1,4 +1,4 @@
-import type { WebModelBytes, WebModelManifest } from '@ratlip/ratlip-gan';
+import { generatorCaptionTensors, type WebModelBytes, type WebModelManifest } from '@ratlip/ratlip-gan';
 import { readSafetensors } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { MAX_IMAGES_PER_CALL, MAX_SEED } from './generation-limits';
@@ -66,14 +66,12 @@ export class TextToImage {
       throw new Error(`generate: count must be an integer from 1 to ${MAX_IMAGES_PER_CALL}, got ${count}`);
     }
     const started = performance.now();
-    const { sentences: sentenceEmbeddings, words } = this.generator.readsWords
-      ? this.encoder.encodeWithWords([caption])
-      : { sentences: this.encoder.encode([caption]), words: undefined };
-    await sentenceEmbeddings.data();
+    const captions = this.generator.encodeCaptions(this.encoder, [caption]);
+    await captions.sentences.data();
     const encoded = performance.now();
     let images: tf.Tensor4D | undefined;
     try {
-      images = this.generator.generate({ sentenceEmbeddings, ...(words ? { words } : {}), seed, count });
+      images = this.generator.generate({ captions, seed, count });
       const values = (await images.data()) as Float32Array;
       const [, height, width] = images.shape;
       return {
@@ -84,7 +82,7 @@ export class TextToImage {
         timings: { encodeMs: encoded - started, generateMs: performance.now() - encoded },
       };
     } finally {
-      tf.dispose([sentenceEmbeddings, ...(words ? [words.features, words.mask] : []), images ?? []]);
+      tf.dispose([...generatorCaptionTensors(captions), images ?? []]);
     }
   }
 

@@ -248,7 +248,7 @@ describe('ratlip train errors', () => {
     ],
     [
       ['--preset', 'huge'],
-      "--preset: expected one of shapes, shapes-long, shapes-words, shapes-places, shapes-context, got 'huge'",
+      "--preset: expected one of shapes, shapes-long, shapes-words, shapes-places, shapes-context, shapes-phrases, got 'huge'",
     ],
     [
       ['--resume', 'runs/x', '--init-from', 'runs/y'],

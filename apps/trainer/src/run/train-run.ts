@@ -395,6 +395,7 @@ export async function runTraining(
     const images = model.generate({
       sentenceEmbeddings: fixed.sentences,
       ...(fixed.words ? { words: fixed.words } : {}),
+      ...(fixed.phrases ? { phrases: fixed.phrases } : {}),
       noise: fixedNoise,
     });
     try {

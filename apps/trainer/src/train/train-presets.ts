@@ -64,6 +64,14 @@ const SHAPES_LONG: TrainPreset = {
   emaDecay: 0.999,
 };
 
+/** The generator loss terms of the shipped generator since its stage 3, which the later stages keep. */
+const SHIPPED_LOSSES = {
+  clipContrastWeight: 4,
+  reconstructionWeight: 40,
+  reconstructionForeground: 20,
+  reconstructionForegroundOf: 'both',
+} satisfies Partial<TrainPreset>;
+
 /** The registry of presets, by name. */
 export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
   shapes: {
@@ -92,20 +100,21 @@ export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = {
     description:
       "shapes-words whose word attention also modulates the next G-block's affines at each place (ratlip-shapes-32-places, not in the paper), with the reconstruction term of the shipped generator",
     model: 'ratlip-shapes-32-places',
-    clipContrastWeight: 4,
-    reconstructionWeight: 40,
-    reconstructionForeground: 20,
-    reconstructionForegroundOf: 'both',
+    ...SHIPPED_LOSSES,
   },
   'shapes-context': {
     ...SHAPES_LONG,
     description:
       'shapes-words whose generator first passes the words through a bidirectional self-attention layer (ratlip-shapes-32-context, not in the paper), with the reconstruction term of the shipped generator',
     model: 'ratlip-shapes-32-context',
-    clipContrastWeight: 4,
-    reconstructionWeight: 40,
-    reconstructionForeground: 20,
-    reconstructionForegroundOf: 'both',
+    ...SHIPPED_LOSSES,
+  },
+  'shapes-phrases': {
+    ...SHAPES_LONG,
+    description:
+      "shapes-context whose G-blocks' affines take, at each place, the sentence embedding of the caption's phrase about that place (ratlip-shapes-32-phrases, not in the paper), with the reconstruction term of the shipped generator",
+    model: 'ratlip-shapes-32-phrases',
+    ...SHIPPED_LOSSES,
   },
 };
 

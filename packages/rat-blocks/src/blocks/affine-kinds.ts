@@ -8,7 +8,13 @@ import {
   initConditionalAffine,
   loadConditionalAffineFromStateDict,
 } from './conditional-affine';
-import { applyModulation, type Modulation, type PlaceModulation } from './modulation';
+import {
+  applyModulation,
+  applyPhraseModulation,
+  type Modulation,
+  type PhraseMixture,
+  type PlaceModulation,
+} from './modulation';
 import {
   exportLegacyRecurrentAffineToStateDict,
   exportRecurrentAffineToStateDict,
@@ -52,6 +58,12 @@ export interface AffineForwardOptions {
   chain?: RecurrentAffineChain;
   /** Scale and shift per place added to the affine's own (not in RATLIP). Default none. */
   place?: PlaceModulation;
+  /**
+   * Conditions per phrase and each place's weights over them (not in RATLIP): they replace `cond`, and
+   * each place gets the weighted mean of the phrases' scales and shifts. `'conditional'` affines only,
+   * as the recurrent kinds carry state from one affine to the next. Default none.
+   */
+  phrases?: PhraseMixture;
 }
 
 type ParamsOf<K extends AffineKind> = Extract<AffineParams, { kind: K }>;
@@ -130,10 +142,42 @@ export function affineModulation<K extends AffineKind>(
   return specOf(params.kind as K).modulation(params, cond, options);
 }
 
+function plainAffineForward(
+  params: AffineParams,
+  x: tf.Tensor,
+  cond: tf.Tensor,
+  options: AffineForwardOptions,
+): tf.Tensor4D {
+  const modulation = affineModulation(params, cond, options);
+  const out = applyModulation(x, modulation);
+  tf.dispose([modulation.gamma, modulation.beta]);
+  return out;
+}
+
+function phraseAffineForward(params: AffineParams, x: tf.Tensor, phrases: PhraseMixture): tf.Tensor4D {
+  if (params.kind !== 'conditional') {
+    throw new Error(`affine: phrases need a 'conditional' affine, got '${params.kind}'`);
+  }
+  const { conds, weights } = phrases;
+  const [batch, count, condDim] = conds.shape;
+  if (weights.rank !== 4 || weights.shape[0] !== batch || weights.shape[3] !== count) {
+    throw new Error(
+      `affine: phrase weights must be [${batch}, height, width, ${count}] for conds [${conds.shape.join(', ')}], got [${weights.shape.join(', ')}]`,
+    );
+  }
+  return tf.tidy(() =>
+    applyPhraseModulation(
+      x,
+      conditionalAffineModulation(params, tf.reshape(conds, [batch * count, condDim])),
+      weights,
+    ),
+  );
+}
+
 /**
  * `gamma * x + beta` for any affine kind.
  * @param x `[batch, height, width, channels]`.
- * @param cond `[batch, condDim]`.
+ * @param cond `[batch, condDim]`; unused with `options.phrases`.
  */
 export function affineForward(
   params: AffineParams,
@@ -141,10 +185,10 @@ export function affineForward(
   cond: tf.Tensor,
   options: AffineForwardOptions = {},
 ): tf.Tensor4D {
-  const modulation = affineModulation(params, cond, options);
-  const out = applyModulation(x, modulation);
-  tf.dispose([modulation.gamma, modulation.beta]);
-  const { place } = options;
+  const { place, phrases } = options;
+  const out = phrases
+    ? phraseAffineForward(params, x, phrases)
+    : plainAffineForward(params, x, cond, options);
   if (!place) return out;
   if (place.scale.rank !== 4 || place.scale.shape.some((side, axis) => side !== out.shape[axis])) {
     tf.dispose(out);

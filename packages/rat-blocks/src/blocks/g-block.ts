@@ -27,6 +27,7 @@ import {
   initDfBlock,
   loadDfBlockFromStateDict,
 } from './df-block';
+import type { PhraseMixture } from './modulation';
 import { nearestUpsample, type SpatialSize, spatialSize } from './nearest-upsample';
 import { tidyWithChain } from './recurrent-affine-chain';
 
@@ -118,6 +119,11 @@ export interface GBlockPlaces {
 export interface GBlockForwardOptions extends ConditionalBlockForwardOptions {
   /** Scale and shift per place added to its four affines', at the upsampled size. Default none. */
   places?: GBlockPlaces;
+  /**
+   * Conditions per phrase and each place's weights over them, at the upsampled size (not in RATLIP):
+   * its four affines take them instead of `cond` (`AffineForwardOptions.phrases`). Default none.
+   */
+  phrases?: PhraseMixture;
 }
 
 /** Upsampled input, residual and output of a G-block. */
@@ -137,18 +143,23 @@ export function gBlockForwardWithIntermediates(
   cond: tf.Tensor,
   options: GBlockForwardOptions = {},
 ): GBlockOutputs {
-  const { chain, places } = options;
+  const { chain, places, phrases } = options;
   const convOptions = { training: options.training };
   const upsampled = nearestUpsample(x, params.config.size);
   const residual = tidyWithChain(chain, () => {
     const h1 = blockConvForward(
       params.c1,
-      dfBlockForward(params.fuse1, upsampled, cond, { chain, ...(places ? { places: places.fuse1 } : {}) }),
+      dfBlockForward(params.fuse1, upsampled, cond, {
+        chain,
+        ...(places ? { places: places.fuse1 } : {}),
+        ...(phrases ? { phrases } : {}),
+      }),
       convOptions,
     );
     const fused = dfBlockForward(params.fuse2, h1, cond, {
       chain,
       ...(places ? { places: places.fuse2 } : {}),
+      ...(phrases ? { phrases } : {}),
     });
     return blockConvForward(params.c2, fused, convOptions);
   });

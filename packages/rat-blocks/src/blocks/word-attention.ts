@@ -66,7 +66,7 @@ export interface WordAttentionConfig {
 }
 
 /** Features of each position's place that {@link WordAttentionParams.position} projects. */
-const POSITION_FEATURES = 4;
+export const POSITION_FEATURES = 4;
 
 /** The caption side of {@link wordAttentionForward}. */
 export interface WordFeatures {
@@ -77,7 +77,7 @@ export interface WordFeatures {
 }
 
 /** Masked-out scores: far below any real score, yet `exp` of it minus the row maximum stays finite. */
-const MASKED_SCORE = -1e9;
+export const MASKED_SCORE = -1e9;
 
 /**
  * PyTorch-default initialisation of the query and key projections (drawn from `rng` in that order) and
@@ -120,7 +120,7 @@ export function wordAttentionConfig(params: WordAttentionParams): Required<WordA
 }
 
 /** `[height * width, 4]`: `(x, y, x², y²)` of each position, row-major, `x, y` in [-1, 1] at pixel centres. */
-function positionFeatures(height: number, width: number): tf.Tensor2D {
+export function positionFeatures(height: number, width: number): tf.Tensor2D {
   const values = new Float32Array(height * width * POSITION_FEATURES);
   for (let row = 0; row < height; row++) {
     const y = (2 * row + 1) / height - 1;

@@ -151,6 +151,38 @@ export const wordAttentionSchema = z
   })
   .strict();
 
+/** Phrase attention of G-blocks' affines (not in RATLIP; see `@ratlip/rat-blocks` `phraseAttentionWeights`). */
+export const phraseAttentionSchema = z
+  .object({
+    blocks: blockList()
+      .default([])
+      .describe(
+        "G-blocks (0-based) whose four affines take, at each place, the sentence embedding of the caption's phrase " +
+          'about that place: each phrase is encoded on its own, and a learned attention of each place over the ' +
+          'phrases mixes their scales and shifts. Default []: none, every affine reads the whole sentence.',
+      ),
+    separator: z
+      .string()
+      .min(1)
+      .default(' and ')
+      .describe(
+        "What splits a caption into phrases (case-insensitive; ' and ' splits 'a red star at the top and a blue " +
+          "circle on the left' in two). A caption without it is one phrase, modulated as by its sentence. Default ' and '.",
+      ),
+    keyDim: positiveInt()
+      .default(32)
+      .describe('Width of the attention queries and keys in values. Default 32.'),
+    scoreGain: z
+      .number()
+      .positive()
+      .default(1)
+      .describe(
+        'Constant factor on the attention scores; with Adam a learning-rate multiplier for where each place looks ' +
+          '(the queries start at zero, each place weighing its phrases alike). Default 1.',
+      ),
+  })
+  .strict();
+
 /** The generator (official NetG). */
 export const generatorSchema = z
   .object({
@@ -177,6 +209,7 @@ export const generatorSchema = z
       .describe('Weight of the mapper output M in conv(F + scale M). Default 0.1.'),
     rat: ratSchema.prefault({}),
     wordAttention: wordAttentionSchema.prefault({}),
+    phraseAttention: phraseAttentionSchema.prefault({}),
     blockChannels: z
       .array(z.tuple([positiveInt(), positiveInt()]))
       .nullable()

@@ -13,6 +13,7 @@ export type RatlipPresetName =
   | 'ratlip-shapes-32-words'
   | 'ratlip-shapes-32-context'
   | 'ratlip-shapes-32-places'
+  | 'ratlip-shapes-32-phrases'
   | 'ratlip-shapes-64'
   | 'ratlip-tiny';
 
@@ -179,6 +180,24 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
       generator: {
         ...SHAPES_32.generator,
         wordAttention: { ...SHAPES_WORD_ATTENTION, placeModulation: true, placeGain: 20 },
+      },
+    },
+  },
+  'ratlip-shapes-32-phrases': {
+    description:
+      "ratlip-shapes-32-context whose G-blocks' affines take, at each place, the sentence embedding of the caption's " +
+      'phrase about that place (phrase attention, not in the paper): so each object gets the outline its own phrase names.',
+    reproduces:
+      'No published numbers. The pooled sentence embedding of a two-object caption decides the outlines through the ' +
+      "G-blocks' affines: giving the shipped stage-4 generator's G-blocks, at each place, the embedding of the nearer " +
+      "object's phrase (an oracle, no training) raised two-object shape from 0.43 to 0.64 on 256 held-out captions.",
+    config: {
+      ...SHAPES_32,
+      name: 'ratlip-shapes-32-phrases',
+      generator: {
+        ...SHAPES_32.generator,
+        wordAttention: { ...SHAPES_WORD_ATTENTION, contextLayers: 1, contextHeads: 4 },
+        phraseAttention: { blocks: [0, 1, 2], keyDim: 32, scoreGain: 16 },
       },
     },
   },

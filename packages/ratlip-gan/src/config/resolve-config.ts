@@ -115,6 +115,13 @@ function derive(config: RatlipConfig, source: string): ResolvedRatlipConfig {
     blockChannels.length,
     'the generator',
   );
+  checkBlocks(
+    source,
+    'generator.phraseAttention.blocks',
+    generator.phraseAttention.blocks,
+    blockChannels.length,
+    'the generator',
+  );
   const { contextLayers, contextHeads } = generator.wordAttention;
   if (contextLayers > 0 && generator.wordAttention.blocks.length === 0) {
     fail(

@@ -1,6 +1,13 @@
-import type { WordFeatures } from '@ratlip/rat-blocks';
+import type { PhraseEmbeddings, WordFeatures } from '@ratlip/rat-blocks';
 import { SeededRandom } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
+import {
+  batchRows,
+  type GeneratorCaptions,
+  generatorCaptionTensors,
+  mapGeneratorCaptions,
+  tileBatch,
+} from './generator-captions';
 import type { RatlipGan } from './ratlip-gan';
 
 /** Options of `RatlipGan.generate`. Give `texts` or `sentenceEmbeddings`, and `seed` or `noise`. */
@@ -14,6 +21,11 @@ export interface GenerateOptions {
    * attention (`RatlipGan.readsWords`); see `SentenceEncoder.encodeWithWords`. Not disposed.
    */
   words?: WordFeatures;
+  /**
+   * The phrase embeddings of the same n captions, with `sentenceEmbeddings`, for a generator with phrase
+   * attention (`RatlipGan.readsPhrases`); see `RatlipGan.encodeCaptions`. Not disposed.
+   */
+  phrases?: PhraseEmbeddings;
   /** Seed of the noise (one N(0, 1) row of `noiseDim` per image, in order). Default 0. */
   seed?: number;
   /** Noise `[count, noiseDim]`, instead of `seed`. Not disposed. */
@@ -31,11 +43,28 @@ export interface GenerateOptions {
   useEma?: boolean;
 }
 
+/** Checks that `sentenceEmbeddings` came with the `name` tensors the generator reads, one row each. */
+function checkRows(
+  rows: number,
+  name: string,
+  source: string,
+  needed: string,
+  tensors: readonly tf.Tensor[] | undefined,
+): void {
+  if (!tensors) {
+    throw new Error(
+      `generate: this generator has ${needed}, so sentenceEmbeddings need their ${name} (${source}); or pass texts`,
+    );
+  }
+  if (tensors.some((tensor) => tensor.shape[0] !== rows)) {
+    throw new Error(
+      `generate: ${name} must have a row per sentence embedding (${rows}), got [${tensors.map((tensor) => tensor.shape.join(', ')).join('] and [')}]`,
+    );
+  }
+}
+
 /** The captions of `options` as the model reads them (owned by the caller). */
-function captionsFor(
-  model: RatlipGan,
-  options: GenerateOptions,
-): { sentences: tf.Tensor2D; words?: WordFeatures } {
+function captionsFor(model: RatlipGan, options: GenerateOptions): GeneratorCaptions {
   if (options.sentenceEmbeddings && options.texts) {
     throw new Error('generate: give texts or sentenceEmbeddings, not both');
   }
@@ -45,19 +74,33 @@ function captionsFor(
     if (s.rank !== 2 || s.shape[1] !== dim) {
       throw new Error(`generate: sentenceEmbeddings must be [n, ${dim}], got [${s.shape.join(', ')}]`);
     }
-    if (!model.readsWords) return { sentences: s.clone() };
-    const words = options.words;
-    if (!words) {
-      throw new Error(
-        'generate: this generator has word attention, so sentenceEmbeddings need their words (SentenceEncoder.encodeWithWords); or pass texts',
+    const { words, phrases } = options;
+    if (model.readsWords) {
+      checkRows(
+        s.shape[0],
+        'words',
+        'SentenceEncoder.encodeWithWords',
+        'word attention',
+        words && [words.features, words.mask],
       );
     }
-    if (words.features.shape[0] !== s.shape[0] || words.mask.shape[0] !== s.shape[0]) {
-      throw new Error(
-        `generate: words must have a row per sentence embedding (${s.shape[0]}), got features [${words.features.shape.join(', ')}] and mask [${words.mask.shape.join(', ')}]`,
+    if (model.readsPhrases) {
+      checkRows(
+        s.shape[0],
+        'phrases',
+        'RatlipGan.encodeCaptions',
+        'phrase attention',
+        phrases && [phrases.embeddings, phrases.mask],
       );
     }
-    return { sentences: s.clone(), words: { features: words.features.clone(), mask: words.mask.clone() } };
+    return mapGeneratorCaptions(
+      {
+        sentences: s,
+        ...(model.readsWords && words ? { words } : {}),
+        ...(model.readsPhrases && phrases ? { phrases } : {}),
+      },
+      (tensor) => tensor.clone(),
+    );
   }
   if (options.texts) {
     if (options.texts.length === 0) throw new Error('generate: texts is empty');
@@ -96,7 +139,8 @@ export function toUint8Range(images: tf.Tensor): tf.Tensor4D {
 
 /** `RatlipGan.generate`: sentences and noise in, images out, in batches. */
 export function generateImages(model: RatlipGan, options: GenerateOptions): tf.Tensor4D {
-  const { sentences, words } = captionsFor(model, options);
+  const captions = captionsFor(model, options);
+  const { sentences } = captions;
   try {
     const count = options.count ?? options.noise?.shape[0] ?? sentences.shape[0];
     if (!Number.isInteger(count) || count <= 0)
@@ -112,29 +156,20 @@ export function generateImages(model: RatlipGan, options: GenerateOptions): tf.T
     try {
       return tf.tidy(() => {
         const repeat = sentences.shape[0] === 1 ? count : 1;
-        const all = tf.tile(sentences, [repeat, 1]);
-        const allWords = words && {
-          features: tf.tile(words.features, [repeat, 1, 1]),
-          mask: tf.tile(words.mask, [repeat, 1]),
-        };
+        const all = mapGeneratorCaptions(captions, (tensor) => tileBatch(tensor, repeat));
         const parts: tf.Tensor4D[] = [];
         for (let start = 0; start < count; start += batchSize) {
           const size = Math.min(batchSize, count - start);
-          const raw = model.generator(
-            noise.slice([start, 0], [size, -1]),
-            all.slice([start, 0], [size, -1]),
-            {
-              useEma: options.useEma ?? true,
-              ...(allWords
-                ? {
-                    words: {
-                      features: allWords.features.slice([start, 0, 0], [size, -1, -1]),
-                      mask: allWords.mask.slice([start, 0], [size, -1]),
-                    },
-                  }
-                : {}),
-            },
-          );
+          const {
+            sentences: part,
+            words,
+            phrases,
+          } = mapGeneratorCaptions(all, (tensor) => batchRows(tensor, start, size));
+          const raw = model.generator(batchRows(noise, start, size), part, {
+            useEma: options.useEma ?? true,
+            ...(words ? { words } : {}),
+            ...(phrases ? { phrases } : {}),
+          });
           parts.push(toImageRange(raw));
         }
         const images = parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
@@ -144,6 +179,6 @@ export function generateImages(model: RatlipGan, options: GenerateOptions): tf.T
       noise.dispose();
     }
   } finally {
-    tf.dispose([sentences, ...(words ? [words.features, words.mask] : [])]);
+    tf.dispose(generatorCaptionTensors(captions));
   }
 }

@@ -25,6 +25,8 @@ export interface NetGConfig {
   readonly wordAttentionBlocks: readonly number[];
   /** Width of the word features (CLIP's text width). */
   readonly wordWidth: number;
+  /** G-blocks whose affines mix the modulations of the caption's phrases per place (none: the official generator). */
+  readonly phraseAttentionBlocks: readonly number[];
 }
 
 /** The generator slice of a resolved config. */
@@ -43,6 +45,7 @@ export function netGConfigFrom(config: ResolvedRatlipConfig): NetGConfig {
     blockSizes: [...g.blockSizes],
     wordAttentionBlocks: [...g.wordAttention.blocks],
     wordWidth: config.clip.text.width,
+    phraseAttentionBlocks: [...g.phraseAttention.blocks],
   };
 }
 

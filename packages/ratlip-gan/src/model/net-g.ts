@@ -6,6 +6,7 @@ import {
   exportGBlockToStateDict,
   exportLinearToStateDict,
   exportMBlockToStateDict,
+  exportPhraseAttentionToStateDict,
   exportPlaceModulationToStateDict,
   exportRecurrentAffineChainToStateDict,
   exportWordAttentionToStateDict,
@@ -17,6 +18,7 @@ import {
   initGBlock,
   initLinear,
   initMBlock,
+  initPhraseAttention,
   initPlaceModulation,
   initRecurrentAffineChain,
   initWordAttention,
@@ -27,6 +29,7 @@ import {
   loadGBlockFromStateDict,
   loadLinearFromStateDict,
   loadMBlockFromStateDict,
+  loadPhraseAttentionFromStateDict,
   loadPlaceModulationFromStateDict,
   loadRecurrentAffineChainFromStateDict,
   loadWordAttentionFromStateDict,
@@ -36,7 +39,11 @@ import {
   mBlockForward,
   mergeStateDicts,
   nearestUpsample,
+  type PhraseAttentionParams,
+  type PhraseEmbeddings,
+  type PhraseMixture,
   type PlaceModulationParams,
+  phraseAttentionWeights,
   placeModulationForward,
   RecurrentAffineChain,
   type RecurrentAffineChainParams,
@@ -100,6 +107,11 @@ export interface NetGParams {
    * see it): what the attention read modulates its affines.
    */
   readonly placeModulation: Readonly<Record<number, PlaceModulationParams>>;
+  /**
+   * Phrase attentions (not in RATLIP; `generator.phraseAttention`), keyed by the G-block whose affines
+   * they drive (a plain record, as `placeModulation`): where each place takes which phrase's modulation.
+   */
+  readonly phraseAttention: Readonly<Record<number, PhraseAttentionParams>>;
 }
 
 /** Prefix of the official generator's embedded CLIP tower in its state dict. */
@@ -123,6 +135,11 @@ function placeModulatedBlocks(config: ResolvedRatlipConfig): number[] {
   const { wordAttention, blockChannels } = config.generator;
   if (!wordAttention.placeModulation) return [];
   return wordAttention.blocks.map((block) => block + 1).filter((block) => block < blockChannels.length);
+}
+
+/** State-dict prefix of the phrase attention of G-block `block` (not in official checkpoints). */
+export function netGPhraseAttentionPrefix(block: number): string {
+  return `phrase_attention.${block}.`;
 }
 
 /** State-dict prefix of word-context layer `layer` (not in official checkpoints). */
@@ -210,6 +227,21 @@ export function initNetG(config: ResolvedRatlipConfig, rng: SeededRandom): NetGP
       ];
     }),
   );
+  // Drawn last, so adding phrase attention leaves every other initial weight as it was.
+  const phraseAttention = Object.fromEntries(
+    g.phraseAttention.blocks.map((block) => [
+      block,
+      initPhraseAttention(
+        {
+          channels: g.blockChannels[block]![0],
+          phraseWidth: netConfig.sentenceDim,
+          keyDim: g.phraseAttention.keyDim,
+          scoreGain: g.phraseAttention.scoreGain,
+        },
+        rng,
+      ),
+    ]),
+  );
   return {
     config: netConfig,
     fcCode,
@@ -219,6 +251,7 @@ export function initNetG(config: ResolvedRatlipConfig, rng: SeededRandom): NetGP
     wordAttention,
     wordContext,
     placeModulation,
+    phraseAttention,
   };
 }
 
@@ -232,6 +265,11 @@ export interface NetGForwardOptions {
    * ignored otherwise.
    */
   words?: WordFeatures;
+  /**
+   * The captions' phrases as sentence embeddings (`[batch, phrases, sentenceDim]`) and their mask, for a
+   * generator with phrase attention (`generator.phraseAttention.blocks`); required there, ignored otherwise.
+   */
+  phrases?: PhraseEmbeddings;
 }
 
 /** Intermediates of {@link netGForwardWithIntermediates}, named as the fixtures' `io.*` tensors. */
@@ -252,7 +290,15 @@ function checkInputs(
   sentence: tf.Tensor,
   options: NetGForwardOptions,
 ) {
-  const { noiseDim, sentenceDim, clipWidth, codeSize, wordAttentionBlocks, wordWidth } = params.config;
+  const {
+    noiseDim,
+    sentenceDim,
+    clipWidth,
+    codeSize,
+    wordAttentionBlocks,
+    wordWidth,
+    phraseAttentionBlocks,
+  } = params.config;
   const batch = noise.shape[0];
   if (noise.rank !== 2 || noise.shape[1] !== noiseDim) {
     throw new Error(`NetG: noise must be [batch, ${noiseDim}], got [${noise.shape.join(', ')}]`);
@@ -273,12 +319,51 @@ function checkInputs(
       );
     }
   }
+  if (phraseAttentionBlocks.length > 0) {
+    const phrases = options.phrases;
+    if (!phrases) {
+      throw new Error(
+        `NetG: the affines of G-blocks ${phraseAttentionBlocks.join(', ')} read the captions' phrases; pass options.phrases`,
+      );
+    }
+    const { embeddings, mask } = phrases;
+    if (
+      embeddings.rank !== 3 ||
+      embeddings.shape[0] !== batch ||
+      embeddings.shape[2] !== sentenceDim ||
+      mask.rank !== 2 ||
+      mask.shape[0] !== batch ||
+      mask.shape[1] !== embeddings.shape[1]
+    ) {
+      throw new Error(
+        `NetG: phrases must be embeddings [${batch}, phrases, ${sentenceDim}] and mask [${batch}, phrases], got [${embeddings.shape.join(', ')}] and [${mask.shape.join(', ')}]`,
+      );
+    }
+  }
   if (vision.config.width !== clipWidth || vision.gridSize !== codeSize) {
     throw new Error(
       `NetG: the CLIP image tower (width ${vision.config.width}, grid ${vision.gridSize}) does not fit this generator ` +
         `(width ${clipWidth}, grid ${codeSize})`,
     );
   }
+}
+
+/**
+ * Each phrase's condition `[noise, phrase]` and each place's weights over the phrases, at G-block
+ * `block`'s upsampled size.
+ */
+function phraseMixture(
+  params: NetGParams,
+  block: number,
+  h: tf.Tensor4D,
+  noise: tf.Tensor,
+  phrases: PhraseEmbeddings,
+): PhraseMixture {
+  const [batch, count] = phrases.mask.shape;
+  const upsampled = nearestUpsample(h, params.blocks[block]!.config.size);
+  const weights = phraseAttentionWeights(params.phraseAttention[block]!, upsampled, phrases);
+  const perPhraseNoise = tf.tile(tf.reshape(noise, [batch, 1, -1]), [1, count, 1]);
+  return { conds: tf.concat([perPhraseNoise, phrases.embeddings], 2) as tf.Tensor3D, weights };
 }
 
 function run(
@@ -324,7 +409,14 @@ function run(
   );
   let places: GBlockPlaces | undefined;
   params.blocks.forEach((block, i) => {
-    h = gBlockForward(block, h, cond, { training, ...(places ? { places } : {}) });
+    const phrases = params.phraseAttention[i]
+      ? phraseMixture(params, i, h, noise, options.phrases!)
+      : undefined;
+    h = gBlockForward(block, h, cond, {
+      training,
+      ...(places ? { places } : {}),
+      ...(phrases ? { phrases } : {}),
+    });
     places = undefined;
     const attention = config.wordAttentionBlocks.indexOf(i);
     if (attention >= 0) {
@@ -425,14 +517,22 @@ export function loadNetGFromStateDict(dict: StateDict, config: ResolvedRatlipCon
         }),
       ]),
     ),
+    phraseAttention: Object.fromEntries(
+      g.phraseAttention.blocks.map((block) => [
+        block,
+        loadPhraseAttentionFromStateDict(dict, netGPhraseAttentionPrefix(block), {
+          scoreGain: g.phraseAttention.scoreGain,
+        }),
+      ]),
+    ),
   };
 }
 
 /**
  * Writes the official `NetG` keys (PyTorch layouts; new tensors the caller disposes), without the
  * embedded CLIP tower (`mapping.CLIP_ViT.*`); paper-mode RAT adds `mapping.rat.*`, word attention
- * `word_attention.<block>.*`, word context `word_context.<layer>.*` and place modulation
- * `place_modulation.<block>.*`.
+ * `word_attention.<block>.*`, word context `word_context.<layer>.*`, place modulation
+ * `place_modulation.<block>.*` and phrase attention `phrase_attention.<block>.*`.
  */
 export function exportNetGToStateDict(params: NetGParams): MutableStateDict {
   const { adapter } = params;
@@ -454,6 +554,9 @@ export function exportNetGToStateDict(params: NetGParams): MutableStateDict {
     ...params.wordContext.map((layer, k) => exportWordContextToStateDict(layer, netGWordContextPrefix(k))),
     ...Object.entries(params.placeModulation).map(([block, modulation]) =>
       exportPlaceModulationToStateDict(modulation, netGPlaceModulationPrefix(Number(block))),
+    ),
+    ...Object.entries(params.phraseAttention).map(([block, attention]) =>
+      exportPhraseAttentionToStateDict(attention, netGPhraseAttentionPrefix(Number(block))),
     ),
   );
 }

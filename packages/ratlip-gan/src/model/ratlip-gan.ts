@@ -4,7 +4,6 @@ import {
   disposeParams,
   type MutableStateDict,
   type StateDict,
-  type WordFeatures,
 } from '@ratlip/rat-blocks';
 import { SeededRandom } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
@@ -12,6 +11,12 @@ import type { ResolvedRatlipConfig } from '../config/config-schema';
 import { GeneratorEma } from '../train/generator-ema';
 import { type ClipImageFeatures, encodeImagesForDiscriminator } from './clip-image-features';
 import { type GenerateOptions, generateImages } from './generate';
+import {
+  encodeGeneratorCaptions,
+  type GeneratorCaptions,
+  readsPhrases,
+  readsWords,
+} from './generator-captions';
 import {
   exportNetCToStateDict,
   initNetC,
@@ -210,27 +215,27 @@ export class RatlipGan {
 
   /** The generator attends over the captions' word features (`generator.wordAttention`), so every call needs them. */
   get readsWords(): boolean {
-    return this.config.generator.wordAttention.blocks.length > 0;
+    return readsWords(this.config);
+  }
+
+  /** The generator's affines read the captions' phrases (`generator.phraseAttention`), so every call needs them. */
+  get readsPhrases(): boolean {
+    return readsPhrases(this.config);
   }
 
   /**
    * Captions encoded with the model's `sentenceEncoder` as its generator reads them: the sentence
-   * embeddings `[count, sentenceDim]`, and the word features when {@link readsWords}. Owned by the caller.
+   * embeddings `[count, sentenceDim]`, the word features when {@link readsWords} and the phrase
+   * embeddings when {@link readsPhrases}. Owned by the caller.
    */
-  encodeCaptions(texts: readonly string[]): { sentences: tf.Tensor2D; words?: WordFeatures } {
+  encodeCaptions(texts: readonly string[]): GeneratorCaptions {
     const encoder = this.sentenceEncoder;
     if (!encoder) {
       throw new Error(
         'RatlipGan: captions need a sentenceEncoder (RatlipGanOptions.sentenceEncoder); or pass sentence embeddings',
       );
     }
-    if (!this.readsWords) return { sentences: encoder.encode(texts) };
-    if (!encoder.encodeWithWords) {
-      throw new Error(
-        'RatlipGan: this generator has word attention, but its sentenceEncoder has no encodeWithWords (clipSentenceEncoder has)',
-      );
-    }
-    return encoder.encodeWithWords(texts);
+    return encodeGeneratorCaptions(this.config, encoder, texts);
   }
 
   /**
@@ -248,6 +253,7 @@ export class RatlipGan {
     return netGForward(params, this.vision, noise, sentence, {
       training: options.training ?? false,
       ...(options.words ? { words: options.words } : {}),
+      ...(options.phrases ? { phrases: options.phrases } : {}),
     });
   }
 

@@ -1,4 +1,4 @@
-import type { WordFeatures } from '@ratlip/rat-blocks';
+import type { PhraseEmbeddings, WordFeatures } from '@ratlip/rat-blocks';
 import { randomNormalTensor, SeededRandom, type SeededRandomState } from '@ratlip/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { namedTrainableVariables } from '../model/named-tensors';
@@ -19,6 +19,12 @@ export interface TrainBatch {
    * (`RatlipGan.readsWords`), ignored otherwise.
    */
   words?: WordFeatures;
+  /**
+   * The same captions' phrase embeddings `[batch, phrases, sentenceDim]` and mask `[batch, phrases]`
+   * (`RatlipGan.encodeCaptions`). Required when the generator has phrase attention
+   * (`RatlipGan.readsPhrases`), ignored otherwise.
+   */
+  phrases?: PhraseEmbeddings;
   /**
    * Sentence embeddings `[batch, choices, sentenceDim]` of the contrastive CLIP term
    * ({@link RatlipTrainerOptions.clipContrast}): per image, choice 0 describes it (its caption or a
@@ -397,6 +403,7 @@ export class RatlipTrainer {
           const fake = model.generator(noise, sentences, {
             training: true,
             ...(batch.words ? { words: batch.words } : {}),
+            ...(batch.phrases ? { phrases: batch.phrases } : {}),
           });
           const fakeFeatures = model.encodeImages(fake);
           const pixelWeights =

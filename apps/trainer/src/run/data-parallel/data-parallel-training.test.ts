@@ -78,14 +78,15 @@ describe('data-parallel training (2 replicas on worker threads)', () => {
     }
   });
 
-  it('carries word features to the replicas of a generator that reads them', async () => {
+  it('carries word features and phrase embeddings to the replicas of a generator that reads them', async () => {
     const before = tf.memory().numTensors;
-    const run = join(folder, 'words');
-    await train({ ...REPLICATED, preset: 'shapes-words', steps: 2, out: run });
+    const run = join(folder, 'phrases');
+    await train({ ...REPLICATED, preset: 'shapes-phrases', steps: 2, out: run });
     expect(tf.memory().numTensors).toBe(before);
     const saved = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
     expect(saved.workers).toBe(2);
     expect(saved.model.generator.wordAttention.blocks.length).toBeGreaterThan(0);
+    expect(saved.model.generator.phraseAttention.blocks.length).toBeGreaterThan(0);
     const records = readMetrics(run);
     expect(records.map((record) => record['step'])).toEqual([1, 2]);
     for (const record of records) {

@@ -36,6 +36,7 @@ function fullBatch(): ReplicaBatch {
     images: numbered([BATCH, 2, 2, 3]),
     sentences: numbered([BATCH, 4]),
     words: { features: numbered([BATCH, 5, 4]), mask: numbered([BATCH, 5]) },
+    phrases: { embeddings: numbered([BATCH, 2, 4]), mask: numbered([BATCH, 2]) },
     contrastSentences: numbered([BATCH, 3, 4]),
   };
 }
@@ -54,6 +55,8 @@ describe('replica batches', () => {
         shard.sentences,
         shard.words!.features,
         shard.words!.mask,
+        shard.phrases!.embeddings,
+        shard.phrases!.mask,
         shard.contrastSentences!,
       ];
       const originals = [
@@ -61,6 +64,8 @@ describe('replica batches', () => {
         batch.sentences,
         batch.words!.features,
         batch.words!.mask,
+        batch.phrases!.embeddings,
+        batch.phrases!.mask,
         batch.contrastSentences!,
       ];
       arrays.forEach((array, k) => {
@@ -68,7 +73,7 @@ describe('replica batches', () => {
         expect(rowIds(array)).toEqual(expected);
         expect(array.values.length).toBe(originals[k]!.values.length / 3);
       });
-      expect(replicaBatchBuffers(shard)).toHaveLength(5);
+      expect(replicaBatchBuffers(shard)).toHaveLength(7);
     }
     // Shards are copies: transferring one leaves the batch whole.
     expect(replicaShard(batch, 1, 3).images.values.buffer).not.toBe(batch.images.values.buffer);
@@ -78,6 +83,7 @@ describe('replica batches', () => {
     const { images, sentences } = fullBatch();
     const shard = replicaShard({ images, sentences }, 1, 2);
     expect(shard.words).toBeUndefined();
+    expect(shard.phrases).toBeUndefined();
     expect(shard.contrastSentences).toBeUndefined();
     expect(replicaBatchBuffers(shard)).toHaveLength(2);
   });
@@ -93,6 +99,7 @@ describe('replica batches', () => {
     const batch = fullBatch();
     const tensors = trainBatchOf(batch);
     expect(tensors.words!.features.shape).toEqual(batch.words!.features.shape);
+    expect(tensors.phrases!.embeddings.shape).toEqual(batch.phrases!.embeddings.shape);
     const again = replicaBatchOf(batch.images, tensors);
     expect(again).toEqual(batch);
     tf.dispose(trainBatchTensors(tensors));

@@ -1,4 +1,4 @@
-import type { TrainBatch } from '@ratlip/ratlip-gan';
+import { generatorCaptionTensors, type TrainBatch } from '@ratlip/ratlip-gan';
 import * as tf from '@tensorflow/tfjs';
 
 /** A batch-major float32 array: `shape[0]` counts the samples, `values` are row-major. */
@@ -18,6 +18,8 @@ export interface ReplicaBatch {
   sentences: BatchArray;
   /** Word features `[batch, words, width]` and mask `[batch, words]`, when the generator reads words. */
   words?: { features: BatchArray; mask: BatchArray };
+  /** Phrase embeddings `[batch, phrases, sentenceDim]` and mask `[batch, phrases]`, when the generator reads phrases. */
+  phrases?: { embeddings: BatchArray; mask: BatchArray };
   /** `[batch, choices, sentenceDim]`, when the contrastive CLIP term or hard mismatches are on. */
   contrastSentences?: BatchArray;
 }
@@ -42,8 +44,7 @@ function rowsOf(array: BatchArray, first: number, count: number): BatchArray {
 export function trainBatchTensors(batch: Partial<TrainBatch>): tf.Tensor[] {
   return [
     ...(batch.images ? [batch.images] : []),
-    ...(batch.sentences ? [batch.sentences] : []),
-    ...(batch.words ? [batch.words.features, batch.words.mask] : []),
+    ...generatorCaptionTensors(batch),
     ...(batch.contrastSentences ? [batch.contrastSentences] : []),
   ];
 }
@@ -55,6 +56,9 @@ export function replicaBatchOf(images: BatchArray, text: Omit<TrainBatch, 'image
     sentences: arrayOf(text.sentences),
     ...(text.words
       ? { words: { features: arrayOf(text.words.features), mask: arrayOf(text.words.mask) } }
+      : {}),
+    ...(text.phrases
+      ? { phrases: { embeddings: arrayOf(text.phrases.embeddings), mask: arrayOf(text.phrases.mask) } }
       : {}),
     ...(text.contrastSentences ? { contrastSentences: arrayOf(text.contrastSentences) } : {}),
   };
@@ -70,6 +74,14 @@ export function trainBatchOf(batch: ReplicaBatch): TrainBatch {
           words: {
             features: tensorOf(batch.words.features) as tf.Tensor3D,
             mask: tensorOf(batch.words.mask) as tf.Tensor2D,
+          },
+        }
+      : {}),
+    ...(batch.phrases
+      ? {
+          phrases: {
+            embeddings: tensorOf(batch.phrases.embeddings) as tf.Tensor3D,
+            mask: tensorOf(batch.phrases.mask) as tf.Tensor2D,
           },
         }
       : {}),
@@ -102,6 +114,14 @@ export function replicaShard(batch: ReplicaBatch, index: number, shards: number)
           },
         }
       : {}),
+    ...(batch.phrases
+      ? {
+          phrases: {
+            embeddings: rowsOf(batch.phrases.embeddings, first, size),
+            mask: rowsOf(batch.phrases.mask, first, size),
+          },
+        }
+      : {}),
     ...(batch.contrastSentences ? { contrastSentences: rowsOf(batch.contrastSentences, first, size) } : {}),
   };
 }
@@ -112,6 +132,7 @@ export function replicaBatchBuffers(batch: ReplicaBatch): ArrayBuffer[] {
     batch.images,
     batch.sentences,
     ...(batch.words ? [batch.words.features, batch.words.mask] : []),
+    ...(batch.phrases ? [batch.phrases.embeddings, batch.phrases.mask] : []),
     ...(batch.contrastSentences ? [batch.contrastSentences] : []),
   ].map((array) => array.values.buffer as ArrayBuffer);
 }
