@@ -9,7 +9,19 @@ import {
 } from '../core/linear';
 import { assertPositiveInteger, constantVariable, positiveGain } from '../core/pytorch-init';
 import type { MutableStateDict, StateDict } from '../core/state-dict';
-import { MASKED_SCORE, POSITION_FEATURES, positionFeatures } from './word-attention';
+import {
+  checkPlacesOverTokens,
+  maskedAttention,
+  POSITION_FEATURES,
+  placeQueries,
+} from './places-over-tokens';
+
+const PHRASE_NAMES = {
+  where: 'phraseAttentionWeights',
+  tokens: 'phrase embeddings',
+  count: 'phrases',
+  mask: 'phrase mask',
+};
 
 /**
  * Phrase attention (not in RATLIP): each place of a feature map chooses among the sentence embeddings
@@ -92,38 +104,19 @@ export function phraseAttentionWeights(
   phrases: PhraseEmbeddings,
 ): tf.Tensor4D {
   const { channels, phraseWidth, keyDim, scoreGain } = phraseAttentionConfig(params);
-  const [batch, height, width] = x.shape as [number, number, number, number];
   const { embeddings, mask } = phrases;
-  if (x.rank !== 4 || x.shape[3] !== channels) {
-    throw new Error(
-      `phraseAttentionWeights: x must be [batch, height, width, ${channels}], got [${x.shape.join(', ')}]`,
-    );
-  }
-  if (embeddings.rank !== 3 || embeddings.shape[0] !== batch || embeddings.shape[2] !== phraseWidth) {
-    throw new Error(
-      `phraseAttentionWeights: phrase embeddings must be [${batch}, phrases, ${phraseWidth}], got [${embeddings.shape.join(', ')}]`,
-    );
-  }
+  checkPlacesOverTokens(PHRASE_NAMES, x, channels, embeddings, phraseWidth, mask);
+  const [batch, height, width] = x.shape as [number, number, number, number];
   const count = embeddings.shape[1];
-  if (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== count) {
-    throw new Error(
-      `phraseAttentionWeights: phrase mask must be [${batch}, ${count}], got [${mask.shape.join(', ')}]`,
-    );
-  }
   return tf.tidy(() => {
-    const contentQueries = tf.reshape(
-      linearForward(params.query, tf.reshape(x, [batch * height * width, channels])),
-      [batch, height * width, keyDim],
-    );
-    const queries = tf.add(contentQueries, linearForward(params.position, positionFeatures(height, width)));
+    const queries = placeQueries(params.query, params.position, x);
     const keys = tf.reshape(linearForward(params.key, tf.reshape(embeddings, [batch * count, phraseWidth])), [
       batch,
       count,
       keyDim,
-    ]);
-    const scores = tf.mul(tf.matMul(queries, keys, false, true), scoreGain / Math.sqrt(keyDim));
-    const padding = tf.reshape(tf.mul(tf.sub(1, mask), MASKED_SCORE), [batch, 1, count]);
-    return tf.reshape(tf.softmax(tf.add(scores, padding)), [batch, height, width, count]) as tf.Tensor4D;
+    ]) as tf.Tensor3D;
+    const weights = maskedAttention(queries, keys, mask, scoreGain / Math.sqrt(keyDim));
+    return tf.reshape(weights, [batch, height, width, count]) as tf.Tensor4D;
   });
 }
 

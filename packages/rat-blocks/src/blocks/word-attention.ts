@@ -9,6 +9,19 @@ import {
 } from '../core/linear';
 import { assertPositiveInteger, constantVariable, positiveGain } from '../core/pytorch-init';
 import type { MutableStateDict, StateDict } from '../core/state-dict';
+import {
+  checkPlacesOverTokens,
+  maskedAttention,
+  POSITION_FEATURES,
+  placeQueries,
+} from './places-over-tokens';
+
+const WORD_NAMES = {
+  where: 'wordAttentionForward',
+  tokens: 'word features',
+  count: 'words',
+  mask: 'word mask',
+};
 
 /**
  * Word attention (not in RATLIP; the word-level attention of AttnGAN, as a residual): every position
@@ -65,9 +78,6 @@ export interface WordAttentionConfig {
   positionQuery?: boolean;
 }
 
-/** Features of each position's place that {@link WordAttentionParams.position} projects. */
-export const POSITION_FEATURES = 4;
-
 /** The caption side of {@link wordAttentionForward}. */
 export interface WordFeatures {
   /** Per-token features `[batch, words, wordWidth]` (e.g. CLIP's text tokens after `ln_final`). */
@@ -75,9 +85,6 @@ export interface WordFeatures {
   /** `[batch, words]`: 1 for the tokens to attend to, 0 for padding. Every row needs at least one 1. */
   mask: tf.Tensor2D;
 }
-
-/** Masked-out scores: far below any real score, yet `exp` of it minus the row maximum stays finite. */
-export const MASKED_SCORE = -1e9;
 
 /**
  * PyTorch-default initialisation of the query and key projections (drawn from `rng` in that order) and
@@ -119,19 +126,6 @@ export function wordAttentionConfig(params: WordAttentionParams): Required<WordA
   };
 }
 
-/** `[height * width, 4]`: `(x, y, x², y²)` of each position, row-major, `x, y` in [-1, 1] at pixel centres. */
-export function positionFeatures(height: number, width: number): tf.Tensor2D {
-  const values = new Float32Array(height * width * POSITION_FEATURES);
-  for (let row = 0; row < height; row++) {
-    const y = (2 * row + 1) / height - 1;
-    for (let column = 0; column < width; column++) {
-      const x = (2 * column + 1) / width - 1;
-      values.set([x, y, x * x, y * y], (row * width + column) * POSITION_FEATURES);
-    }
-  }
-  return tf.tensor2d(values, [height * width, POSITION_FEATURES]);
-}
-
 /**
  * What each place reads, `softmax(scoreGain · q(x) · k(words)ᵀ / √keyDim + mask) · v(words)`, before
  * `valueGain`: {@link wordAttentionForward} adds it to `x`, and a place modulation can take it too.
@@ -145,40 +139,16 @@ export function wordAttentionRead(
   words: WordFeatures,
 ): tf.Tensor4D {
   const { channels, wordWidth, keyDim, scoreGain } = wordAttentionConfig(params);
-  const [batch, height, width] = x.shape as [number, number, number, number];
   const { features, mask } = words;
-  if (x.rank !== 4 || x.shape[3] !== channels) {
-    throw new Error(
-      `wordAttentionForward: x must be [batch, height, width, ${channels}], got [${x.shape.join(', ')}]`,
-    );
-  }
-  if (features.rank !== 3 || features.shape[0] !== batch || features.shape[2] !== wordWidth) {
-    throw new Error(
-      `wordAttentionForward: word features must be [${batch}, words, ${wordWidth}], got [${features.shape.join(', ')}]`,
-    );
-  }
+  checkPlacesOverTokens(WORD_NAMES, x, channels, features, wordWidth, mask);
+  const [batch, height, width] = x.shape as [number, number, number, number];
   const count = features.shape[1];
-  if (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== count) {
-    throw new Error(
-      `wordAttentionForward: word mask must be [${batch}, ${count}], got [${mask.shape.join(', ')}]`,
-    );
-  }
   return tf.tidy(() => {
-    const positions = tf.reshape(x, [batch * height * width, channels]);
-    const contentQueries = tf.reshape(linearForward(params.query, positions), [
-      batch,
-      height * width,
-      keyDim,
-    ]);
-    const queries = params.position
-      ? tf.add(contentQueries, linearForward(params.position, positionFeatures(height, width)))
-      : contentQueries;
+    const queries = placeQueries(params.query, params.position, x);
     const flatWords = tf.reshape(features, [batch * count, wordWidth]);
-    const keys = tf.reshape(linearForward(params.key, flatWords), [batch, count, keyDim]);
+    const keys = tf.reshape(linearForward(params.key, flatWords), [batch, count, keyDim]) as tf.Tensor3D;
     const values = tf.reshape(linearForward(params.value, flatWords), [batch, count, channels]);
-    const scores = tf.mul(tf.matMul(queries, keys, false, true), scoreGain / Math.sqrt(keyDim));
-    const padding = tf.reshape(tf.mul(tf.sub(1, mask), MASKED_SCORE), [batch, 1, count]);
-    const attention = tf.softmax(tf.add(scores, padding));
+    const attention = maskedAttention(queries, keys, mask, scoreGain / Math.sqrt(keyDim));
     return tf.reshape(tf.matMul(attention, values), [batch, height, width, channels]) as tf.Tensor4D;
   });
 }

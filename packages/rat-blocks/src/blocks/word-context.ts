@@ -9,6 +9,7 @@ import {
 } from '../core/linear';
 import { assertPositiveInteger, constantVariable, positiveGain } from '../core/pytorch-init';
 import type { MutableStateDict, StateDict } from '../core/state-dict';
+import { MASKED_SCORE } from './places-over-tokens';
 import type { WordFeatures } from './word-attention';
 
 /**
@@ -54,9 +55,6 @@ export interface WordContextConfig {
    */
   scoreGain?: number;
 }
-
-/** Masked-out scores: far below any real score, yet `exp` of it minus the row maximum stays finite. */
-const MASKED_SCORE = -1e9;
 
 function checkSettings(config: Omit<WordContextConfig, 'width'>, where: string) {
   assertPositiveInteger(config.heads, `${where} heads`);
