@@ -153,7 +153,7 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
       'ratlip-shapes-32-words whose word features first pass a bidirectional self-attention layer (not in the paper): ' +
       'so each place can find the shape word of its own object.',
     reproduces:
-      'No published numbers: the shipped Shapes generator since its stage 4. Grown on the stage-3 generator, ' +
+      'No published numbers: the shipped Shapes generator in its stage 4. Grown on the stage-3 generator, ' +
       '2,908 steps gave two-object shape 0.414 on 1,000 held-out captions, against 0.380 to 0.384 for the same ' +
       "training without the layer; the CLIP's causal word features give the word 'star' nothing of the place named " +
       'after it, the layer does.',
@@ -188,9 +188,11 @@ export const RATLIP_PRESETS: Readonly<Record<RatlipPresetName, RatlipPreset>> = 
       "ratlip-shapes-32-context whose G-blocks' affines take, at each place, the sentence embedding of the caption's " +
       'phrase about that place (phrase attention, not in the paper): so each object gets the outline its own phrase names.',
     reproduces:
-      'No published numbers. The pooled sentence embedding of a two-object caption decides the outlines through the ' +
-      "G-blocks' affines: giving the shipped stage-4 generator's G-blocks, at each place, the embedding of the nearer " +
-      "object's phrase (an oracle, no training) raised two-object shape from 0.43 to 0.64 on 256 held-out captions.",
+      'No published numbers: the shipped Shapes generator since its stage 5. Grown on the stage-4 generator and ' +
+      'trained 7,000 steps, two-object shape 0.847 on 1,000 held-out captions (0.414 before; one object 0.896). ' +
+      "The pooled sentence embedding of a two-object caption decides the outlines through the G-blocks' affines: " +
+      "given the nearer object's phrase at each place (an oracle, no training), the stage-4 generator's two-object " +
+      'shape rose from 0.43 to 0.64.',
     config: {
       ...SHAPES_32,
       name: 'ratlip-shapes-32-phrases',
