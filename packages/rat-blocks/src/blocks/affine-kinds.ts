@@ -9,7 +9,7 @@ import {
   loadConditionalAffineFromStateDict,
 } from './conditional-affine';
 import {
-  applyModulation,
+  applyAndDisposeModulation,
   applyPhraseModulation,
   type Modulation,
   type PhraseMixture,
@@ -148,10 +148,7 @@ function plainAffineForward(
   cond: tf.Tensor,
   options: AffineForwardOptions,
 ): tf.Tensor4D {
-  const modulation = affineModulation(params, cond, options);
-  const out = applyModulation(x, modulation);
-  tf.dispose([modulation.gamma, modulation.beta]);
-  return out;
+  return applyAndDisposeModulation(x, affineModulation(params, cond, options));
 }
 
 function phraseAffineForward(params: AffineParams, x: tf.Tensor, phrases: PhraseMixture): tf.Tensor4D {

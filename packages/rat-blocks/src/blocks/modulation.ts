@@ -34,6 +34,16 @@ export function applyModulation(x: tf.Tensor, modulation: Modulation): tf.Tensor
 }
 
 /**
+ * {@link applyModulation}, then disposes `modulation`: for affines that cannot run in `tf.tidy`, because
+ * a recurrent chain they step keeps its new state.
+ */
+export function applyAndDisposeModulation(x: tf.Tensor, modulation: Modulation): tf.Tensor4D {
+  const out = applyModulation(x, modulation);
+  tf.dispose([modulation.gamma, modulation.beta]);
+  return out;
+}
+
+/**
  * An affine's condition per phrase and each place's weights over the phrases (not in RATLIP): the
  * affine predicts a scale and shift from each phrase's condition and each place takes their weighted
  * mean, `gamma(place) = Σ_k weights[place, k] · gamma(conds[k])`, likewise `beta`.

@@ -18,7 +18,7 @@ import {
   mlpHeadInFeatures,
 } from '../core/mlp-head';
 import { type MutableStateDict, mergeStateDicts, type StateDict } from '../core/state-dict';
-import { applyModulation, type Modulation } from './modulation';
+import { applyAndDisposeModulation, applyModulation, type Modulation } from './modulation';
 import type { RecurrentAffineChain } from './recurrent-affine-chain';
 
 /**
@@ -150,10 +150,7 @@ export function recurrentAffineForward(
   cond: tf.Tensor,
   options: RecurrentAffineForwardOptions,
 ): tf.Tensor4D {
-  const modulation = recurrentAffineModulation(params, cond, options);
-  const out = applyModulation(x, modulation);
-  tf.dispose([modulation.gamma, modulation.beta]);
-  return out;
+  return applyAndDisposeModulation(x, recurrentAffineModulation(params, cond, options));
 }
 
 /**
