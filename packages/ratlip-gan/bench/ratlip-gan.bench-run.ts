@@ -1,7 +1,9 @@
 /**
  * Generator throughput (images/s) and training step time (ms/step) of RATLIP.js on wasm, for the
- * `ratlip-tiny` and `ratlip-shapes-64` presets with random CLIP weights (speed does not depend on the
- * values). Prints a table and writes bench/results/ratlip-gan.json at the repository root.
+ * `ratlip-tiny`, `ratlip-shapes-64`, `ratlip-shapes-32` and `ratlip-shapes-32-phrases` (the shipped Shapes
+ * generator's: word attention, word context and phrase attention) presets with random CLIP weights and
+ * captions (speed does not depend on the values). Prints a table and writes bench/results/ratlip-gan.json
+ * at the repository root.
  *
  *   pnpm --filter @ratlip/ratlip-gan bench
  *
@@ -34,6 +36,8 @@ interface PresetResult {
 const PLAN = [
   { preset: 'ratlip-tiny', trainSteps: 4, sampleRuns: 4 },
   { preset: 'ratlip-shapes-64', trainSteps: 2, sampleRuns: 2 },
+  { preset: 'ratlip-shapes-32', trainSteps: 4, sampleRuns: 4 },
+  { preset: 'ratlip-shapes-32-phrases', trainSteps: 4, sampleRuns: 4 },
 ] as const;
 
 const summary = (samples: number[]) => ({
@@ -45,23 +49,30 @@ const summary = (samples: number[]) => ({
 async function measure(preset: string, trainSteps: number, sampleRuns: number): Promise<PresetResult> {
   const config = resolveConfig(preset);
   const bench = createBenchModel(config);
-  const { model, images, sentences } = bench;
+  const { model, images, captions } = bench;
+  const batch = { images, ...captions };
   const trainer = new RatlipTrainer(model);
   const { batchSize } = config.training;
-  trainer.step({ images, sentences });
+  trainer.step(batch);
   const tensorsBeforeSteps = tf.memory().numTensors;
   const stepMs: number[] = [];
   for (let i = 0; i < trainSteps; i++) {
     const start = performance.now();
-    trainer.step({ images, sentences });
+    trainer.step(batch);
     stepMs.push(performance.now() - start);
   }
   const tensorsAfterLastStep = tf.memory().numTensors;
   const profile = await tf.profile(() => {
-    trainer.step({ images, sentences });
+    trainer.step(batch);
   });
+  const { sentences, words, phrases } = captions;
   const sample = () => {
-    const out = model.generate({ sentenceEmbeddings: sentences, seed: 3 });
+    const out = model.generate({
+      sentenceEmbeddings: sentences,
+      ...(words ? { words } : {}),
+      ...(phrases ? { phrases } : {}),
+      seed: 3,
+    });
     out.dataSync();
     out.dispose();
   };
@@ -91,7 +102,7 @@ async function measure(preset: string, trainSteps: number, sampleRuns: number): 
   };
 }
 
-it('benchmarks ratlip-tiny and ratlip-shapes-64 on wasm', async () => {
+it('benchmarks ratlip-tiny, ratlip-shapes-64, ratlip-shapes-32 and ratlip-shapes-32-phrases on wasm', async () => {
   const backend: BackendInfo = await useBackend('wasm');
   const results: PresetResult[] = [];
   for (const { preset, trainSteps, sampleRuns } of PLAN) {
@@ -100,7 +111,7 @@ it('benchmarks ratlip-tiny and ratlip-shapes-64 on wasm', async () => {
   }
   const table = results.map(
     (r) =>
-      `${r.preset.padEnd(18)} batch ${String(r.batchSize).padStart(3)}  ${r.imageSize}px  ` +
+      `${r.preset.padEnd(25)} batch ${String(r.batchSize).padStart(3)}  ${r.imageSize}px  ` +
       `train ${r.trainStepMs.mean.toFixed(0).padStart(6)} ms/step (min ${r.trainStepMs.min.toFixed(0)})  ` +
       `sample ${r.imagesPerSecond.toFixed(1).padStart(6)} images/s  ` +
       `G ${r.generatorParameters.toLocaleString('en-US')} D+C ${r.discriminatorParameters.toLocaleString('en-US')} params  ` +

@@ -213,7 +213,11 @@ function summariseProfile(report: KernelTimerReport, wallMs: number, steps: numb
 async function runTfjs(config: ResolvedRatlipConfig, steps: number, samples: number, profileSteps: number) {
   const info = await useBackend('wasm');
   const bench = createBenchModel(config);
-  const { model, images, sentences } = bench;
+  const {
+    model,
+    images,
+    captions: { sentences },
+  } = bench;
   const trainer = new RatlipTrainer(model);
   const { batchSize } = config.training;
   let peakWasmHeap = wasmHeapBytes() ?? 0;
