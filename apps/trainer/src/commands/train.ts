@@ -106,11 +106,14 @@ export const registerTrain: CommandRegistrar = (parent, context) =>
       `\nPresets:\n${presetHelp}\n\nPrecedence: options, then --config, then the preset. A budget (--steps/--minutes)\ngiven at one level replaces the lower levels' budget.\n${examplesHelp(
         [
           ['ratlip train', 'the default run: Shapes, about 10 minutes'],
-          ['ratlip train --preset shapes-long --out runs/shapes-generator', 'the shipped Shapes generator'],
-          ['ratlip train --resume runs/shapes-generator --minutes 60', 'continue it for another hour'],
           [
-            'ratlip train --preset shapes-words --init-from runs/shapes-generator --out runs/shapes-words',
-            'the shipped generator with word attention added',
+            'ratlip train --preset shapes-long --out runs/shapes-long',
+            "the shipped Shapes generator's first stage (its README gives all five)",
+          ],
+          ['ratlip train --resume runs/shapes-long --minutes 60', 'continue it for another hour'],
+          [
+            'ratlip train --preset shapes-phrases --init-from apps/trainer/assets/shapes-generator --out runs/more',
+            'go on training the shipped Shapes generator (with a fresh discriminator)',
           ],
           [
             'ratlip train --config birds.yaml --dataset birds:data/birds --backend tensorflow',
