@@ -348,22 +348,11 @@ function checkInputs(
   }
 }
 
-/**
- * Each phrase's condition `[noise, phrase]` and each place's weights over the phrases, at G-block
- * `block`'s upsampled size.
- */
-function phraseMixture(
-  params: NetGParams,
-  block: number,
-  h: tf.Tensor4D,
-  noise: tf.Tensor,
-  phrases: PhraseEmbeddings,
-): PhraseMixture {
+/** Each phrase's condition `[noise, phrase]`, `[batch, phrases, noiseDim + sentenceDim]`. */
+function phraseConditions(noise: tf.Tensor, phrases: PhraseEmbeddings): tf.Tensor3D {
   const [batch, count] = phrases.mask.shape;
-  const upsampled = nearestUpsample(h, params.blocks[block]!.config.size);
-  const weights = phraseAttentionWeights(params.phraseAttention[block]!, upsampled, phrases);
   const perPhraseNoise = tf.tile(tf.reshape(noise, [batch, 1, -1]), [1, count, 1]);
-  return { conds: tf.concat([perPhraseNoise, phrases.embeddings], 2) as tf.Tensor3D, weights };
+  return tf.concat([perPhraseNoise, phrases.embeddings], 2) as tf.Tensor3D;
 }
 
 function run(
@@ -407,11 +396,23 @@ function run(
     (features, layer) => wordContextForward(layer, features),
     options.words!,
   );
+  const phraseConds =
+    config.phraseAttentionBlocks.length > 0 ? phraseConditions(noise, options.phrases!) : undefined;
   let places: GBlockPlaces | undefined;
   params.blocks.forEach((block, i) => {
-    const phrases = params.phraseAttention[i]
-      ? phraseMixture(params, i, h, noise, options.phrases!)
-      : undefined;
+    const phraseAttention = params.phraseAttention[i];
+    // Each place of the block's upsampled map weighs the phrases.
+    const phrases: PhraseMixture | undefined =
+      phraseConds && phraseAttention
+        ? {
+            conds: phraseConds,
+            weights: phraseAttentionWeights(
+              phraseAttention,
+              nearestUpsample(h, block.config.size),
+              options.phrases!,
+            ),
+          }
+        : undefined;
     h = gBlockForward(block, h, cond, {
       training,
       ...(places ? { places } : {}),
