@@ -1,4 +1,4 @@
-import { generatorCaptionTensors, type TrainBatch } from '@ratlip/ratlip-gan';
+import type { TrainBatch } from '@ratlip/ratlip-gan';
 import * as tf from '@tensorflow/tfjs';
 
 /** A batch-major float32 array: `shape[0]` counts the samples, `values` are row-major. */
@@ -8,20 +8,27 @@ export interface BatchArray {
 }
 
 /**
+ * What a batch carries beside its images, with any element type: tensors, or arrays for threads. Each
+ * is batch-major.
+ */
+interface TextFields<T> {
+  /** `[batch, sentenceDim]`. */
+  sentences: T;
+  /** Word features `[batch, words, width]` and mask `[batch, words]`, when the generator reads words. */
+  words?: { features: T; mask: T };
+  /** Phrase embeddings `[batch, phrases, sentenceDim]` and mask `[batch, phrases]`, when it reads phrases. */
+  phrases?: { embeddings: T; mask: T };
+  /** `[batch, choices, sentenceDim]`, when the contrastive CLIP term or hard mismatches are on. */
+  contrastSentences?: T;
+}
+
+/**
  * One step's {@link TrainBatch} as plain arrays, the form in which it crosses to replica threads.
  * Every array is batch-major, so a shard is a run of rows of each.
  */
-export interface ReplicaBatch {
+export interface ReplicaBatch extends TextFields<BatchArray> {
   /** `[batch, size, size, channels]`. */
   images: BatchArray;
-  /** `[batch, sentenceDim]`. */
-  sentences: BatchArray;
-  /** Word features `[batch, words, width]` and mask `[batch, words]`, when the generator reads words. */
-  words?: { features: BatchArray; mask: BatchArray };
-  /** Phrase embeddings `[batch, phrases, sentenceDim]` and mask `[batch, phrases]`, when the generator reads phrases. */
-  phrases?: { embeddings: BatchArray; mask: BatchArray };
-  /** `[batch, choices, sentenceDim]`, when the contrastive CLIP term or hard mismatches are on. */
-  contrastSentences?: BatchArray;
 }
 
 function arrayOf(tensor: tf.Tensor): BatchArray {
@@ -40,54 +47,44 @@ function rowsOf(array: BatchArray, first: number, count: number): BatchArray {
   };
 }
 
+/** `text` with `each` applied to every element it carries, leaving out what it does not carry. */
+function mapText<A, B>(text: TextFields<A>, each: (element: A) => B): TextFields<B> {
+  const { sentences, words, phrases, contrastSentences } = text;
+  return {
+    sentences: each(sentences),
+    ...(words ? { words: { features: each(words.features), mask: each(words.mask) } } : {}),
+    ...(phrases ? { phrases: { embeddings: each(phrases.embeddings), mask: each(phrases.mask) } } : {}),
+    ...(contrastSentences ? { contrastSentences: each(contrastSentences) } : {}),
+  };
+}
+
+/** Every element `text` carries, in a fixed order. */
+function textElements<T>(text: Partial<TextFields<T>>): T[] {
+  const { sentences, words, phrases, contrastSentences } = text;
+  return [
+    ...(sentences ? [sentences] : []),
+    ...(words ? [words.features, words.mask] : []),
+    ...(phrases ? [phrases.embeddings, phrases.mask] : []),
+    ...(contrastSentences ? [contrastSentences] : []),
+  ];
+}
+
 /** The tensors of a (partial) train batch, to dispose together. */
 export function trainBatchTensors(batch: Partial<TrainBatch>): tf.Tensor[] {
-  return [
-    ...(batch.images ? [batch.images] : []),
-    ...generatorCaptionTensors(batch),
-    ...(batch.contrastSentences ? [batch.contrastSentences] : []),
-  ];
+  return [...(batch.images ? [batch.images] : []), ...textElements<tf.Tensor>(batch)];
 }
 
 /** A batch of `images` and `text` (tensors read back; they stay the caller's). */
 export function replicaBatchOf(images: BatchArray, text: Omit<TrainBatch, 'images'>): ReplicaBatch {
-  return {
-    images,
-    sentences: arrayOf(text.sentences),
-    ...(text.words
-      ? { words: { features: arrayOf(text.words.features), mask: arrayOf(text.words.mask) } }
-      : {}),
-    ...(text.phrases
-      ? { phrases: { embeddings: arrayOf(text.phrases.embeddings), mask: arrayOf(text.phrases.mask) } }
-      : {}),
-    ...(text.contrastSentences ? { contrastSentences: arrayOf(text.contrastSentences) } : {}),
-  };
+  return { images, ...mapText<tf.Tensor, BatchArray>(text, arrayOf) };
 }
 
 /** The arrays as tensors, which the caller disposes (see {@link trainBatchTensors}). */
 export function trainBatchOf(batch: ReplicaBatch): TrainBatch {
+  const { images, ...text } = batch;
   return {
-    images: tensorOf(batch.images) as tf.Tensor4D,
-    sentences: tensorOf(batch.sentences) as tf.Tensor2D,
-    ...(batch.words
-      ? {
-          words: {
-            features: tensorOf(batch.words.features) as tf.Tensor3D,
-            mask: tensorOf(batch.words.mask) as tf.Tensor2D,
-          },
-        }
-      : {}),
-    ...(batch.phrases
-      ? {
-          phrases: {
-            embeddings: tensorOf(batch.phrases.embeddings) as tf.Tensor3D,
-            mask: tensorOf(batch.phrases.mask) as tf.Tensor2D,
-          },
-        }
-      : {}),
-    ...(batch.contrastSentences
-      ? { contrastSentences: tensorOf(batch.contrastSentences) as tf.Tensor3D }
-      : {}),
+    images: tensorOf(images) as tf.Tensor4D,
+    ...(mapText(text, tensorOf) as Omit<TrainBatch, 'images'>),
   };
 }
 
@@ -103,36 +100,11 @@ export function replicaShard(batch: ReplicaBatch, index: number, shards: number)
     throw new Error(`ReplicaPool: a batch of ${batchSize} does not split into ${shards} equal shards`);
   }
   const first = index * size;
-  return {
-    images: rowsOf(batch.images, first, size),
-    sentences: rowsOf(batch.sentences, first, size),
-    ...(batch.words
-      ? {
-          words: {
-            features: rowsOf(batch.words.features, first, size),
-            mask: rowsOf(batch.words.mask, first, size),
-          },
-        }
-      : {}),
-    ...(batch.phrases
-      ? {
-          phrases: {
-            embeddings: rowsOf(batch.phrases.embeddings, first, size),
-            mask: rowsOf(batch.phrases.mask, first, size),
-          },
-        }
-      : {}),
-    ...(batch.contrastSentences ? { contrastSentences: rowsOf(batch.contrastSentences, first, size) } : {}),
-  };
+  const { images, ...text } = batch;
+  return { images: rowsOf(images, first, size), ...mapText(text, (array) => rowsOf(array, first, size)) };
 }
 
 /** The buffers of a batch's arrays, for `postMessage`'s transfer list. */
 export function replicaBatchBuffers(batch: ReplicaBatch): ArrayBuffer[] {
-  return [
-    batch.images,
-    batch.sentences,
-    ...(batch.words ? [batch.words.features, batch.words.mask] : []),
-    ...(batch.phrases ? [batch.phrases.embeddings, batch.phrases.mask] : []),
-    ...(batch.contrastSentences ? [batch.contrastSentences] : []),
-  ].map((array) => array.values.buffer as ArrayBuffer);
+  return [batch.images, ...textElements(batch)].map((array) => array.values.buffer as ArrayBuffer);
 }
